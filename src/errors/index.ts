@@ -1,0 +1,9 @@
+/**
+ * errors: every error class Sluice throws, each with a stable `code` and a marker type guard,
+ * and the classifier that maps any thrown value or HTTP status to a failure category.
+ *
+ * May import: nothing of ours (this is the bottom layer).
+ */
+export * from './sluice-error.js';
+export * from './invalid-config-error.js';
+export * from './schema-error.js';

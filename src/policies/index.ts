@@ -1,0 +1,7 @@
+/**
+ * policies: pure in-process resilience: retry, circuit breaker, rate limiter, timeout, bulkhead,
+ * fallback, hedging, fault injection, keyed registries and their composition. No I/O.
+ *
+ * May import: errors.
+ */
+export {};

@@ -1,0 +1,7 @@
+/**
+ * runtime: the engine: pipeline and stage definitions, the claim/execute/commit loop, leases,
+ * fan-out, checkpoints, resume, dead letters, graceful shutdown, and the job queue API.
+ *
+ * May import: errors, policies, observe, store, coordination, http, cache.
+ */
+export {};

@@ -1,0 +1,6 @@
+/**
+ * The PostgreSQL backend of the store, reached through `sluice/postgres` so that `pg` is needed
+ * only by those who use it. Part of the store layer: may import errors only.
+ */
+export * from './pool.js';
+export * from './migrate.js';

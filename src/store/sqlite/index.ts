@@ -1,0 +1,2 @@
+export * from './open.js';
+export * from './migrate.js';

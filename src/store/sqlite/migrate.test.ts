@@ -1,0 +1,87 @@
+import Database from 'better-sqlite3';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { expect, it } from 'vitest';
+import { isSchemaError } from '../../errors/index.js';
+import { describeSqlite } from '../../testing/vitest/index.js';
+import { openSqlite } from './open.js';
+import { sqliteMigrations } from './migrate.js';
+
+describeSqlite('open and migrate', (sqlite) => {
+  it('migrates an empty file and round-trips a run row', () => {
+    const db = openSqlite(sqlite().path);
+    const versions = db.prepare('SELECT version FROM sluice_migrations ORDER BY version').all();
+    expect(versions).toEqual(sqliteMigrations.map((m) => ({ version: m.version })));
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    db.prepare(
+      `INSERT INTO runs (id, pipeline, pipeline_version, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)`,
+    ).run('run-1', 'news', '1', 'running', 1, 2);
+    db.close();
+
+    const reopened = openSqlite(sqlite().path);
+    expect(reopened.prepare('SELECT id, pipeline, status FROM runs').all()).toEqual([
+      { id: 'run-1', pipeline: 'news', status: 'running' },
+    ]);
+    reopened.close();
+  });
+
+  it('refuses a database written by a newer Sluice and leaves it untouched', () => {
+    const path = `${sqlite().dir}/newer.db`;
+    openSqlite(path).close();
+    const raw = new Database(path);
+    raw.prepare('INSERT INTO sluice_migrations VALUES (999, ?, 0)').run('future');
+    raw.close();
+
+    expect(() => openSqlite(path)).toThrow(/schema version 999 is newer/);
+    const check = new Database(path);
+    expect(check.prepare('SELECT max(version) AS v FROM sluice_migrations').get()).toEqual({
+      v: 999,
+    });
+    check.close();
+  });
+
+  it('refuses a database that belongs to another program', () => {
+    const path = `${sqlite().dir}/foreign.db`;
+    const raw = new Database(path);
+    raw.exec('CREATE TABLE customers (id INTEGER PRIMARY KEY)');
+    raw.close();
+
+    let caught: unknown;
+    try {
+      openSqlite(path);
+    } catch (error) {
+      caught = error;
+    }
+    expect(isSchemaError(caught) && caught.code).toBe('SLUICE_SCHEMA_FOREIGN');
+    const check = new Database(path);
+    expect(check.prepare(`SELECT name FROM sqlite_schema`).all()).toEqual([{ name: 'customers' }]);
+    check.close();
+  });
+
+  it('refuses a file that is not a database without modifying it', () => {
+    const path = `${sqlite().dir}/notes.db`;
+    const content = 'these are my notes, not a database\n'.repeat(200);
+    writeFileSync(path, content);
+    expect(() => openSqlite(path)).toThrow(/not a SQLite database or is corrupt/);
+    expect(readFileSync(path, 'utf8')).toBe(content);
+  });
+
+  it('refuses a read-only file', () => {
+    if (process.getuid?.() === 0) {
+      // root bypasses file permissions; a path under a plain file cannot be created by anyone.
+      const file = `${sqlite().dir}/plain-file`;
+      writeFileSync(file, '');
+      expect(() => openSqlite(`${file}/inside.db`)).toThrow(/cannot be opened for writing/);
+      return;
+    }
+    const path = `${sqlite().dir}/ro.db`;
+    openSqlite(path).close();
+    chmodSync(path, 0o444);
+    expect(() => openSqlite(path)).toThrow(/cannot be opened for writing|read-only/);
+  });
+
+  it('names the field of a bad option', () => {
+    expect(() => openSqlite(sqlite().path, { durability: 'paranoid' as 'full' })).toThrow(
+      'sqlite.durability must be "normal" or "full", got "paranoid"',
+    );
+  });
+});
