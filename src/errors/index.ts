@@ -5,5 +5,13 @@
  * May import: nothing of ours (this is the bottom layer).
  */
 export * from './sluice-error.js';
+export * from './failure-category.js';
 export * from './invalid-config-error.js';
 export * from './schema-error.js';
+export * from './aborted-error.js';
+export * from './breaker-open-error.js';
+export * from './bulkhead-full-error.js';
+export * from './http-status-error.js';
+export * from './injected-fault-error.js';
+export * from './rate-limited-error.js';
+export * from './timeout-error.js';

@@ -4,4 +4,5 @@
  *
  * May import: errors.
  */
-export {};
+export * from './policy.js';
+export * from './clock.js';
