@@ -15,3 +15,5 @@ export * from './http-status-error.js';
 export * from './injected-fault-error.js';
 export * from './rate-limited-error.js';
 export * from './timeout-error.js';
+export * from './retry-after.js';
+export * from './classify.js';
