@@ -6,3 +6,5 @@
  */
 export * from './policy.js';
 export * from './clock.js';
+export * from './event.js';
+export * from './sleep.js';

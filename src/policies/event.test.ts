@@ -1,0 +1,43 @@
+import { expect, it, vi } from 'vitest';
+import { EventEmitter } from './event.js';
+import { sleep } from './sleep.js';
+
+it('delivers to listeners until disposed, and survives a throwing listener', async () => {
+  const emitter = new EventEmitter<number>();
+  const seen: number[] = [];
+  const handle = emitter.event((n) => seen.push(n));
+  emitter.event(() => {
+    throw new Error('listener bug');
+  });
+  const uncaught = new Promise<unknown>((resolve) => process.once('uncaughtException', resolve));
+  emitter.fire(1);
+  handle.dispose();
+  emitter.fire(2);
+  expect(seen).toEqual([1]);
+  expect(emitter.size).toBe(1);
+  expect(await uncaught).toMatchObject({ message: 'listener bug' });
+});
+
+it('sleeps, and stops sleeping on abort without leaving a timer', async () => {
+  vi.useFakeTimers();
+  try {
+    const done = vi.fn();
+    void sleep(1000).then(done);
+    await vi.advanceTimersByTimeAsync(999);
+    expect(done).not.toHaveBeenCalled();
+    await vi.advanceTimersByTimeAsync(1);
+    expect(done).toHaveBeenCalled();
+
+    const controller = new AbortController();
+    const pending = sleep(1000, controller.signal);
+    controller.abort(new Error('shutdown'));
+    await expect(pending).rejects.toMatchObject({
+      code: 'SLUICE_ABORTED',
+      message: 'aborted: shutdown',
+    });
+    expect(vi.getTimerCount()).toBe(0);
+    await expect(sleep(10, controller.signal)).rejects.toMatchObject({ code: 'SLUICE_ABORTED' });
+  } finally {
+    vi.useRealTimers();
+  }
+});
