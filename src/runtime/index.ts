@@ -4,4 +4,7 @@
  *
  * May import: errors, policies, observe, store, coordination, http, cache.
  */
-export {};
+export * from './stage.js';
+export * from './service.js';
+export * from './define-pipeline.js';
+export * from './parse-config.js';
