@@ -8,6 +8,8 @@ export * from './sluice-error.js';
 export * from './failure-category.js';
 export * from './invalid-config-error.js';
 export * from './schema-error.js';
+export * from './illegal-transition-error.js';
+export * from './store-closed-error.js';
 export * from './aborted-error.js';
 export * from './breaker-open-error.js';
 export * from './bulkhead-full-error.js';

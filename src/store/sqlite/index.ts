@@ -1,2 +1,3 @@
 export * from './open.js';
 export * from './migrate.js';
+export * from './sqlite-store.js';

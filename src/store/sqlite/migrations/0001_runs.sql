@@ -1,4 +1,5 @@
--- A run is one execution of a pipeline definition over a set of seeded items.
+-- A run is one execution of a pipeline definition over a set of seeded items. Times are integer
+-- milliseconds since the epoch, always supplied by the caller; payloads are JSON text.
 CREATE TABLE runs (
   id TEXT PRIMARY KEY,
   pipeline TEXT NOT NULL,
@@ -9,3 +10,6 @@ CREATE TABLE runs (
   created_at INTEGER NOT NULL,
   updated_at INTEGER NOT NULL
 ) STRICT;
+
+-- listRuns: newest first.
+CREATE INDEX runs_created ON runs (created_at DESC, id DESC);

@@ -1,0 +1,92 @@
+import type Database from 'better-sqlite3';
+import { normalizeClaim } from '../input/items.js';
+import { fromJson } from '../json.js';
+import type { ClaimedItem, ClaimRequest } from '../records.js';
+import { requireId } from '../validate.js';
+import { fromStates, toState } from './sql.js';
+
+/**
+ * The claim: ONE statement that picks the best claimable items through the partial index
+ * `items_claim` and leases them, each with a fresh random token, returning what the handler
+ * needs. It runs in an IMMEDIATE transaction so that, in WAL mode, the write lock is taken
+ * before the snapshot is read: two connections can never both pick the same rows, and a busy
+ * writer is waited for (busy_timeout) instead of failing with SQLITE_BUSY_SNAPSHOT.
+ *
+ * The subquery's `state IN (...)` must read exactly like the index's WHERE for SQLite to use
+ * it; both come from itemEvents.claim (see migrations/0002_items.sql).
+ */
+interface ClaimRow {
+  seq: number;
+  id: string;
+  attempts: number;
+  input: string;
+  checkpoint: string | null;
+  priority: number;
+  available_at: number;
+  parent_id: string | null;
+  trace_context: string | null;
+  lease_token: string;
+}
+
+export function prepareClaim(db: Database.Database) {
+  const claim = db.prepare<Record<string, unknown>, ClaimRow>(
+    `UPDATE items
+     SET state = ${toState('claim')}, lease_owner = @owner, lease_token = lower(hex(randomblob(16))),
+         lease_expires_at = @expiresAt, updated_at = @now
+     WHERE seq IN (
+       SELECT seq FROM items
+       WHERE run_id = @runId AND stage = @stage AND state IN ${fromStates('claim')}
+         AND available_at <= @now
+       ORDER BY priority DESC, available_at, seq
+       LIMIT @limit)
+     RETURNING seq, id, attempts, input, checkpoint, priority, available_at, parent_id,
+       trace_context, lease_token`,
+  );
+  const claimTx = db.transaction((r: ClaimRequest) =>
+    claim.all({
+      runId: r.runId,
+      stage: r.stage,
+      owner: r.owner,
+      now: r.now,
+      expiresAt: r.now + r.leaseMs,
+      limit: r.limit,
+    }),
+  );
+  const nextAvailable = db
+    .prepare<[string, string], number | null>(
+      `SELECT min(available_at) FROM items
+       WHERE run_id = ? AND stage = ? AND state IN ${fromStates('claim')}`,
+    )
+    .pluck();
+
+  return {
+    claim(request: ClaimRequest): ClaimedItem[] {
+      const r = normalizeClaim(request);
+      const rows = claimTx.immediate(r);
+      // RETURNING does not keep the subquery's order; restore it.
+      rows.sort(
+        (a, b) => b.priority - a.priority || a.available_at - b.available_at || a.seq - b.seq,
+      );
+      const expiresAt = r.now + r.leaseMs;
+      return rows.map((row) => ({
+        runId: r.runId,
+        stage: r.stage,
+        id: row.id,
+        owner: r.owner,
+        token: row.lease_token,
+        attempt: row.attempts + 1,
+        leaseExpiresAt: expiresAt,
+        input: JSON.parse(row.input) as unknown,
+        checkpoint: fromJson(row.checkpoint),
+        priority: row.priority,
+        availableAt: row.available_at,
+        parentId: row.parent_id,
+        traceContext: row.trace_context,
+      }));
+    },
+
+    nextAvailableAt(runId: string, stage: string): number | undefined {
+      return nextAvailable.get(requireId(runId, 'runId'), requireId(stage, 'stage')) ?? undefined;
+    },
+  };
+}

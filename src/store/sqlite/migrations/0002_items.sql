@@ -1,0 +1,53 @@
+-- One row per (run, stage, item ID). The item state machine (src/store/item-state.ts) is enforced
+-- twice: every update names the states it may start from, and the trigger below refuses any
+-- other transition, so a bug cannot, say, complete an item twice.
+CREATE TABLE items (
+  seq INTEGER PRIMARY KEY,
+  run_id TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+  stage TEXT NOT NULL,
+  id TEXT NOT NULL,
+  parent_stage TEXT,
+  parent_id TEXT,
+  state TEXT NOT NULL DEFAULT 'pending'
+    CHECK (state IN ('pending', 'leased', 'completed', 'retry_wait', 'dead', 'skipped')),
+  priority INTEGER NOT NULL DEFAULT 0,
+  available_at INTEGER NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+  lease_owner TEXT,
+  lease_token TEXT,
+  lease_expires_at INTEGER,
+  input TEXT NOT NULL,
+  output TEXT,
+  checkpoint TEXT,
+  last_error TEXT,
+  last_category TEXT
+    CHECK (last_category IN ('recoverable', 'rate_limited', 'non_recoverable', 'degraded')),
+  skip_reason TEXT,
+  degraded INTEGER NOT NULL DEFAULT 0 CHECK (degraded IN (0, 1)),
+  trace_context TEXT,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  completed_at INTEGER,
+  UNIQUE (run_id, stage, id),
+  -- A lease exists exactly while the item is leased.
+  CHECK ((state = 'leased') = (lease_owner IS NOT NULL AND lease_token IS NOT NULL AND lease_expires_at IS NOT NULL)),
+  CHECK (state = 'leased' OR (lease_owner IS NULL AND lease_token IS NULL AND lease_expires_at IS NULL))
+) STRICT;
+
+-- The claim path: claimable items of one stage, highest priority first, then oldest.
+CREATE INDEX items_claim ON items (run_id, stage, priority DESC, available_at)
+  WHERE state IN ('pending', 'retry_wait');
+
+-- The reclaim sweep: leases by expiry.
+CREATE INDEX items_lease_expiry ON items (lease_expires_at) WHERE state = 'leased';
+
+CREATE TRIGGER items_state_machine BEFORE UPDATE OF state ON items
+WHEN old.state || '>' || new.state NOT IN (
+  'pending>leased', 'pending>skipped',
+  'leased>completed', 'leased>retry_wait', 'leased>dead', 'leased>skipped', 'leased>pending',
+  'retry_wait>leased', 'retry_wait>pending', 'retry_wait>skipped',
+  'dead>pending'
+)
+BEGIN
+  SELECT RAISE(ABORT, 'SLUICE_ILLEGAL_TRANSITION: illegal item state transition');
+END;

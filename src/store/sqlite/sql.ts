@@ -1,0 +1,36 @@
+import type Database from 'better-sqlite3';
+import { InvalidConfigError } from '../../errors/index.js';
+import { itemEvents, type ItemEvent } from '../item-state.js';
+
+/**
+ * Small SQL helpers of the SQLite backend. State lists are generated from the item state machine
+ * (constants, never user input), so each update's `WHERE state IN (...)` is the machine's own.
+ */
+export function fromStates(event: ItemEvent): string {
+  return `(${itemEvents[event].from.map((s) => `'${s}'`).join(', ')})`;
+}
+
+export function toState(event: ItemEvent): string {
+  return `'${itemEvents[event].to}'`;
+}
+
+/** Clears the lease columns, as every transition out of `leased` must. */
+export const clearLease = 'lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL';
+
+/** The fence every write on a leased item carries. */
+export const fenced = `run_id = @runId AND stage = @stage AND id = @id AND state = 'leased' AND lease_owner = @owner AND lease_token = @token`;
+
+/** Refuses a run ID that does not exist, naming the field. */
+export function runChecker(db: Database.Database): (runId: string, field?: string) => void {
+  const exists = db.prepare<[string], number>('SELECT 1 FROM runs WHERE id = ?').pluck();
+  return (runId, field = 'runId') => {
+    if (exists.get(runId) === undefined) {
+      throw new InvalidConfigError(field, 'the ID of an existing run', runId);
+    }
+  };
+}
+
+/** JSON text for an optional array filter bound to `json_each(?)`, or null when absent. */
+export function jsonList(values: readonly string[] | null): string | null {
+  return values === null ? null : JSON.stringify(values);
+}

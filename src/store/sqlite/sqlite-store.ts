@@ -1,0 +1,137 @@
+import type Database from 'better-sqlite3';
+import { StoreClosedError } from '../../errors/index.js';
+import type { Store } from '../store.js';
+import { requireId } from '../validate.js';
+import { prepareClaim } from './claim.js';
+import { prepareCommit } from './commit.js';
+import { prepareFailures } from './failures.js';
+import { prepareInspect } from './inspect.js';
+import { prepareLeases } from './leases.js';
+import { openSqlite, type SqliteOpenOptions } from './open.js';
+import { prepareRuns } from './runs.js';
+import { prepareSeed } from './seed.js';
+import { prepareServiceState } from './service-state.js';
+
+export interface SqliteStoreOptions extends SqliteOpenOptions {
+  /** The database file, created (and migrated) if missing. */
+  readonly path: string;
+}
+
+/**
+ * The embedded default Store: one SQLite file in WAL mode through better-sqlite3. Every
+ * statement is prepared once, here, by the per-concern modules next to this file; each method
+ * is one transaction (IMMEDIATE when it writes more than one statement, so concurrent processes
+ * queue on the write lock instead of failing). better-sqlite3 is synchronous: the methods are
+ * async only to honour the contract, and a call blocks its thread for the few milliseconds a
+ * batch takes (or up to busyTimeoutMs while another process holds the write lock).
+ */
+export function createSqliteStore(options: SqliteStoreOptions): Promise<Store> {
+  try {
+    const path = requireId(options?.path, 'sqlite.path');
+    return Promise.resolve(new SqliteStore(openSqlite(path, options)));
+  } catch (error) {
+    return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+  }
+}
+
+type Ops = ReturnType<typeof prepare>;
+
+function prepare(db: Database.Database) {
+  return {
+    ...prepareRuns(db),
+    ...prepareSeed(db),
+    ...prepareClaim(db),
+    ...prepareLeases(db),
+    ...prepareCommit(db),
+    ...prepareInspect(db),
+    ...prepareFailures(db),
+    ...prepareServiceState(db),
+  };
+}
+
+class SqliteStore implements Store {
+  readonly backend = 'sqlite';
+  #db: Database.Database | undefined;
+  #ops: Ops | undefined;
+
+  constructor(db: Database.Database) {
+    this.#db = db;
+    this.#ops = prepare(db);
+  }
+
+  /** Runs one synchronous operation, turning a throw into a rejection as an async method would. */
+  #call<T>(method: string, operation: (ops: Ops) => T): Promise<T> {
+    try {
+      if (this.#ops === undefined) throw new StoreClosedError(this.backend, method);
+      return Promise.resolve(operation(this.#ops));
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+  }
+
+  createRun: Store['createRun'] = (run, now) =>
+    this.#call('createRun', (ops) => ops.createRun(run, now));
+  getRun: Store['getRun'] = (runId) => this.#call('getRun', (ops) => ops.getRun(runId));
+  listRuns: Store['listRuns'] = (filter, page) =>
+    this.#call('listRuns', (ops) => ops.listRuns(filter, page));
+  setRunStatus: Store['setRunStatus'] = (runId, status, now) =>
+    this.#call('setRunStatus', (ops) => ops.setRunStatus(runId, status, now));
+  saveSummary: Store['saveSummary'] = (runId, summary, now) =>
+    this.#call('saveSummary', (ops) => ops.saveSummary(runId, summary, now));
+
+  seedItems: Store['seedItems'] = (runId, stage, items, now) =>
+    this.#call('seedItems', (ops) => ops.seedItems(runId, stage, items, now));
+  claim: Store['claim'] = (request) => this.#call('claim', (ops) => ops.claim(request));
+  heartbeat: Store['heartbeat'] = (owner, leases, leaseMs, now) =>
+    this.#call('heartbeat', (ops) => ops.heartbeat(owner, leases, leaseMs, now));
+  commit: Store['commit'] = (outcomes, now) =>
+    this.#call('commit', (ops) => ops.commit(outcomes, now));
+  reclaimExpired: Store['reclaimExpired'] = (now, limit, options) =>
+    this.#call('reclaimExpired', (ops) => ops.reclaimExpired(now, limit, options));
+  nextAvailableAt: Store['nextAvailableAt'] = (runId, stage) =>
+    this.#call('nextAvailableAt', (ops) => ops.nextAvailableAt(runId, stage));
+
+  counts: Store['counts'] = (runId) => this.#call('counts', (ops) => ops.counts(runId));
+  listItems: Store['listItems'] = (filter, page) =>
+    this.#call('listItems', (ops) => ops.listItems(filter, page));
+  getItem: Store['getItem'] = (ref) => this.#call('getItem', (ops) => ops.getItem(ref));
+  retryHistory: Store['retryHistory'] = (ref) =>
+    this.#call('retryHistory', (ops) => ops.retryHistory(ref));
+
+  deadLetters: Store['deadLetters'] = (filter, page) =>
+    this.#call('deadLetters', (ops) => ops.deadLetters(filter, page));
+  retryDeadLetters: Store['retryDeadLetters'] = (filter, now) =>
+    this.#call('retryDeadLetters', (ops) => ops.retryDeadLetters(filter, now));
+  resetFailed: Store['resetFailed'] = (runId, options, now) =>
+    this.#call('resetFailed', (ops) => ops.resetFailed(runId, options, now));
+  cancelRun: Store['cancelRun'] = (runId, now) =>
+    this.#call('cancelRun', (ops) => ops.cancelRun(runId, now));
+
+  putCheckpoint: Store['putCheckpoint'] = (runId, name, state, now) =>
+    this.#call('putCheckpoint', (ops) => ops.putCheckpoint(runId, name, state, now));
+  getCheckpoint: Store['getCheckpoint'] = (runId, name) =>
+    this.#call('getCheckpoint', (ops) => ops.getCheckpoint(runId, name));
+
+  saveBreakerState: Store['saveBreakerState'] = (service, key, snapshot, now) =>
+    this.#call('saveBreakerState', (ops) => ops.saveBreakerState(service, key, snapshot, now));
+  loadBreakerState: Store['loadBreakerState'] = (service, key) =>
+    this.#call('loadBreakerState', (ops) => ops.loadBreakerState(service, key));
+  recordHealthSample: Store['recordHealthSample'] = (sample) =>
+    this.#call('recordHealthSample', (ops) => ops.recordHealthSample(sample));
+  listHealthSamples: Store['listHealthSamples'] = (service, since) =>
+    this.#call('listHealthSamples', (ops) => ops.listHealthSamples(service, since));
+  pruneHealthSamples: Store['pruneHealthSamples'] = (before) =>
+    this.#call('pruneHealthSamples', (ops) => ops.pruneHealthSamples(before));
+
+  close = (): Promise<void> => {
+    const db = this.#db;
+    this.#db = undefined;
+    this.#ops = undefined;
+    try {
+      db?.close();
+      return Promise.resolve();
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+  };
+}
