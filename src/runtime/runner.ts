@@ -1,0 +1,348 @@
+import { pino, type Logger } from 'pino';
+import { AbortedError, classify as defaultClassify, type Classifier } from '../errors/index.js';
+import type { Store, StageCounts } from '../store/index.js';
+import { CommitBuffer } from './commit-buffer.js';
+import type { Pipeline } from './define-pipeline.js';
+import { seedRun } from './seed.js';
+import type { ServiceCaller } from './service-caller.js';
+import type { StageDefinition } from './stage.js';
+import { createServiceCaller } from './services.js';
+import type { Source } from './sources.js';
+import { StageWorker, type AttemptReport } from './stage-worker.js';
+import { createWorkerId } from './worker-id.js';
+
+export interface RunnerOptions {
+  readonly store: Store;
+  readonly pipeline: Pipeline;
+  /** Lease owner ID of this process. Default host:pid:random. */
+  readonly owner?: string;
+  /** How long a claimed item stays ours without a heartbeat. Default 30 s. */
+  readonly leaseMs?: number;
+  /** Longest idle wait before looking for work again (other workers, due retries). Default 250 ms. */
+  readonly pollMs?: number;
+  readonly commit?: { readonly maxBatch?: number; readonly maxDelayMs?: number };
+  readonly logger?: Logger;
+  readonly classify?: Classifier;
+  /** Default: built from the pipeline's service definitions. */
+  readonly services?: ServiceCaller;
+  /** Wall-clock milliseconds; injectable for tests. */
+  readonly now?: () => number;
+  readonly onAttempt?: (report: AttemptReport) => void;
+}
+
+export interface RunOptions<T = unknown> {
+  /** Default: the newest unfinished run of this pipeline, else a new one. */
+  readonly runId?: string;
+  /** Items for the first stage; seeding is idempotent by item ID. */
+  readonly seed?: Source<T>;
+  /** Take at most this many items from the seed. */
+  readonly limit?: number;
+  /** `failed`: send the run's dead and waiting items back to pending first. */
+  readonly resume?: 'all' | 'failed';
+}
+
+export interface RunResult {
+  readonly runId: string;
+  /** `completed`: no work left; `stopped`: shut down early, resumable; `cancelled`. */
+  readonly status: 'completed' | 'stopped' | 'cancelled';
+  readonly counts: Readonly<Record<string, StageCounts>>;
+}
+
+/**
+ * Runs a pipeline over the store until no item is left to do, or until stopped. Several runners
+ * (processes, machines) may work the same run: claims never overlap, and leases fence commits.
+ */
+export class Runner {
+  readonly owner: string;
+  readonly #options: RunnerOptions;
+  readonly #leaseMs: number;
+  readonly #now: () => number;
+  readonly #logger: Logger;
+  #active: ActiveRun | undefined;
+
+  constructor(options: RunnerOptions) {
+    this.#options = options;
+    this.owner = options.owner ?? createWorkerId();
+    this.#leaseMs = options.leaseMs ?? 30_000;
+    this.#now = options.now ?? Date.now;
+    this.#logger = options.logger ?? pino({ level: process.env.SLUICE_LOG_LEVEL ?? 'info' });
+  }
+
+  async run<T>(options: RunOptions<T> = {}): Promise<RunResult> {
+    if (this.#active) throw new Error('this runner is already running; create another Runner');
+    const { store, pipeline } = this.#options;
+    const runId = options.runId ?? (await this.#defaultRunId());
+    const { run } = await store.createRun(
+      {
+        id: runId,
+        pipeline: pipeline.name,
+        pipelineVersion: pipeline.version,
+        options: options.limit === undefined ? {} : { limit: options.limit },
+      },
+      this.#now(),
+    );
+    if (run.status === 'cancelled') {
+      return { runId, status: 'cancelled', counts: await store.counts(runId) };
+    }
+    if (options.resume === 'failed') await store.resetFailed(runId, {}, this.#now());
+    if (run.status !== 'running') await store.setRunStatus(runId, 'running', this.#now());
+
+    const active = new ActiveRun(this, runId, this.#options, {
+      leaseMs: this.#leaseMs,
+      now: this.#now,
+      logger: this.#logger.child({ run_id: runId, pipeline: pipeline.name }),
+    });
+    this.#active = active;
+    try {
+      const status = await active.execute(options);
+      if (status === 'completed') await store.setRunStatus(runId, 'completed', this.#now());
+      return { runId, status, counts: await store.counts(runId) };
+    } finally {
+      this.#active = undefined;
+    }
+  }
+
+  /**
+   * Graceful shutdown: stop claiming, let running handlers finish within `deadlineMs` (default
+   * 25 s), then abort their signals, give back what is still running, and flush every outcome.
+   * Resolves when `run` has returned `stopped`.
+   */
+  async stop(options: { readonly deadlineMs?: number } = {}): Promise<void> {
+    await this.#active?.stop(options.deadlineMs ?? 25_000);
+  }
+
+  async #defaultRunId(): Promise<string> {
+    const { store, pipeline } = this.#options;
+    const unfinished = await store.listRuns(
+      { pipeline: pipeline.name, status: 'running' },
+      { limit: 1 },
+    );
+    return unfinished.items[0]?.id ?? `${pipeline.name}-${this.#now().toString(36)}`;
+  }
+}
+
+interface ActiveRunEnv {
+  readonly leaseMs: number;
+  readonly now: () => number;
+  readonly logger: Logger;
+}
+
+/** One execution of a run by one runner: its workers, buffer, heartbeats and reclaim sweep. */
+class ActiveRun {
+  readonly #runner: Runner;
+  readonly #runId: string;
+  readonly #options: RunnerOptions;
+  readonly #env: ActiveRunEnv;
+  readonly #buffer: CommitBuffer;
+  readonly #workers: StageWorker[];
+  readonly #seedAbort = new AbortController();
+  #seeding = true;
+  #stopped = false;
+  #finished: ((status: 'completed' | 'stopped') => void) | undefined;
+  #checking = false;
+  #recheck = false;
+  #workersDone: Promise<void> | undefined;
+
+  constructor(runner: Runner, runId: string, options: RunnerOptions, env: ActiveRunEnv) {
+    this.#runner = runner;
+    this.#runId = runId;
+    this.#options = options;
+    this.#env = env;
+    const { store, pipeline } = options;
+    this.#buffer = new CommitBuffer(store, {
+      ...options.commit,
+      now: env.now,
+      onFlush: (result, outcomes) => {
+        if (result.fenced.length > 0) {
+          env.logger.warn(
+            { fenced: result.fenced.length },
+            'outcomes dropped: their leases had expired and were reclaimed',
+          );
+        }
+        for (const outcome of outcomes) {
+          if (outcome.kind === 'complete' && outcome.next) this.#worker(outcome.next.stage)?.wake();
+          else if (outcome.kind === 'retry' || outcome.kind === 'release') {
+            this.#worker(outcome.lease.stage)?.wake();
+          }
+        }
+        this.#checkDone();
+      },
+      onError: (error) => env.logger.error({ err: error }, 'group commit failed; will retry'),
+    });
+    const services = options.services ?? createServiceCaller(pipeline.services);
+    this.#workers = pipeline.stages.map(
+      (stage, index) =>
+        new StageWorker(stage as StageDefinition, {
+          store,
+          runId,
+          owner: runner.owner,
+          leaseMs: env.leaseMs,
+          pollMs: options.pollMs ?? 250,
+          now: env.now,
+          buffer: this.#buffer,
+          classify: options.classify ?? defaultClassify,
+          logger: env.logger,
+          nextStage: pipeline.stages[index + 1]?.name,
+          onAttempt: (report) => options.onAttempt?.(report),
+          onIdleChange: () => this.#checkDone(),
+          context: {
+            pipeline: pipeline.name,
+            dryRun: false,
+            services,
+            logger: env.logger,
+            saveCheckpoint: async (item, state) => {
+              await store.commit([{ kind: 'checkpoint', lease: item, state }], env.now());
+            },
+            addUsage: () => undefined,
+          },
+        }),
+    );
+  }
+
+  async execute(options: RunOptions<unknown>): Promise<'completed' | 'stopped'> {
+    const done = new Promise<'completed' | 'stopped'>((resolve) => (this.#finished = resolve));
+    const timers = this.#startTimers();
+    this.#workersDone = Promise.all(this.#workers.map((worker) => worker.run())).then(
+      () => undefined,
+    );
+    let seedError: { readonly error: unknown } | undefined;
+    const seeding = (async () => {
+      try {
+        if (options.seed) {
+          await seedRun({
+            store: this.#options.store,
+            runId: this.#runId,
+            stage: this.#workers[0]!.stage.name,
+            source: options.seed,
+            ...(options.limit === undefined ? {} : { limit: options.limit }),
+            now: this.#env.now,
+            signal: this.#seedAbort.signal,
+            onBatch: () => this.#workers[0]!.wake(),
+          });
+        }
+        this.#seeding = false;
+        this.#checkDone();
+      } catch (error) {
+        // A bad seed item or a failing source: stop cleanly, keep what was done, then rethrow.
+        // (Aborted by stop() is not an error: the run is just stopped.)
+        if (!this.#stopped) seedError = { error };
+        this.#finished?.('stopped');
+      }
+    })();
+    try {
+      const status = await done;
+      if (seedError) throw seedError.error;
+      return status;
+    } finally {
+      for (const worker of this.#workers) worker.stopClaiming();
+      await this.#workersDone;
+      await this.#buffer.flush();
+      for (const timer of timers) clearInterval(timer);
+      this.#seedAbort.abort();
+      await seeding;
+    }
+  }
+
+  async stop(deadlineMs: number): Promise<void> {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    this.#seedAbort.abort(new AbortedError('shutdown'));
+    for (const worker of this.#workers) worker.stopClaiming();
+    const drained = this.#workersDone ?? Promise.resolve();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = await Promise.race([
+      drained.then(() => false),
+      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), deadlineMs))),
+    ]);
+    clearTimeout(timer);
+    if (late) {
+      this.#env.logger.warn({ deadlineMs }, 'shutdown deadline passed: aborting running handlers');
+      for (const worker of this.#workers)
+        worker.abortRunning(new AbortedError('shutdown deadline'));
+      // Handlers that ignore their signal are given back now; a late commit of theirs is fenced.
+      await Promise.race([drained, new Promise((resolve) => setTimeout(resolve, 1000))]);
+      for (const worker of this.#workers) worker.releaseRunning();
+    }
+    await this.#buffer.flush();
+    this.#finished?.('stopped');
+  }
+
+  #worker(stage: string): StageWorker | undefined {
+    return this.#workers.find((worker) => worker.stage.name === stage);
+  }
+
+  #startTimers(): ReturnType<typeof setInterval>[] {
+    const { store } = this.#options;
+    const { leaseMs, now, logger } = this.#env;
+    const heartbeat = setInterval(
+      () => {
+        const leases = this.#workers.flatMap((worker) => worker.leases());
+        if (leases.length === 0) return;
+        store
+          .heartbeat(
+            this.#runner.owner,
+            leases.map(({ runId, stage, id, token }) => ({ runId, stage, id, token })),
+            leaseMs,
+            now(),
+          )
+          .then((extended) => {
+            if (extended < leases.length) {
+              logger.warn(
+                { lost: leases.length - extended },
+                'leases lost before their handlers ended',
+              );
+            }
+          })
+          .catch((error: unknown) => logger.error({ err: error }, 'heartbeat failed'));
+      },
+      Math.max(10, Math.floor(leaseMs / 3)),
+    );
+    const reclaim = setInterval(
+      () => {
+        store
+          .reclaimExpired(now(), 1000, { runId: this.#runId })
+          .then((reclaimed) => {
+            // Other workers may have finished the last items: look again now and then.
+            this.#checkDone();
+            if (reclaimed === 0) return;
+            logger.warn({ reclaimed }, 'reclaimed items whose leases expired');
+            for (const worker of this.#workers) worker.wake();
+          })
+          .catch((error: unknown) => logger.error({ err: error }, 'reclaim sweep failed'));
+      },
+      Math.max(10, Math.floor(leaseMs / 2)),
+    );
+    heartbeat.unref();
+    reclaim.unref();
+    return [heartbeat, reclaim];
+  }
+
+  /** Finishes the run once nothing is seeding, running, buffered, or left in the store. */
+  #checkDone(): void {
+    if (this.#stopped || this.#seeding) return;
+    if (!this.#workers.every((worker) => worker.idle) || this.#buffer.size > 0) return;
+    if (this.#checking) {
+      this.#recheck = true;
+      return;
+    }
+    this.#checking = true;
+    void this.#options.store
+      .counts(this.#runId)
+      .then((counts) => {
+        const open = Object.values(counts).reduce(
+          (sum, c) => sum + c.pending + c.leased + c.retry_wait,
+          0,
+        );
+        const quiet = this.#workers.every((worker) => worker.idle) && this.#buffer.size === 0;
+        if (open === 0 && quiet) this.#finished?.('completed');
+      })
+      .catch((error: unknown) => this.#env.logger.error({ err: error }, 'status check failed'))
+      .finally(() => {
+        this.#checking = false;
+        if (this.#recheck) {
+          this.#recheck = false;
+          this.#checkDone();
+        }
+      });
+  }
+}

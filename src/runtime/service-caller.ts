@@ -1,0 +1,20 @@
+import type { ExecuteContext } from '../policies/index.js';
+
+/** What a call through a service's policies produced. */
+export interface ServiceCallResult<T> {
+  readonly value: T;
+  /** The value came from a fallback (or is otherwise partial): the item is flagged degraded. */
+  readonly degraded: boolean;
+}
+
+/**
+ * Runs functions under the composed policies of a pipeline's services. The engine hands one to
+ * every item context; `services.ts` builds the real one from the pipeline's service definitions.
+ */
+export interface ServiceCaller {
+  call<T>(
+    service: string,
+    fn: (context: ExecuteContext) => PromiseLike<T> | T,
+    options: { readonly key?: string; readonly signal: AbortSignal },
+  ): Promise<ServiceCallResult<T>>;
+}

@@ -1,0 +1,312 @@
+import type { Logger } from 'pino';
+import {
+  TimeoutError,
+  isAbortedError,
+  type Classification,
+  type Classifier,
+} from '../errors/index.js';
+import type { ClaimedItem, Lease, NewItem, Outcome, Store } from '../store/index.js';
+import type { CommitBuffer } from './commit-buffer.js';
+import { ItemContext, type ItemContextDeps } from './item-context.js';
+import type { StageDefinition } from './stage.js';
+import { stageRetryDelay } from './stage-retry.js';
+
+/** What a stage worker reports about each finished attempt (for summaries and metrics). */
+export interface AttemptReport {
+  readonly stage: string;
+  readonly item: ClaimedItem;
+  readonly outcome: Outcome['kind'];
+  readonly durationMs: number;
+  readonly classification?: Classification;
+  readonly degraded: boolean;
+}
+
+export interface StageWorkerDeps {
+  readonly store: Store;
+  readonly runId: string;
+  readonly owner: string;
+  readonly leaseMs: number;
+  readonly pollMs: number;
+  readonly now: () => number;
+  readonly buffer: CommitBuffer;
+  readonly classify: Classifier;
+  readonly logger: Logger;
+  readonly context: Omit<ItemContextDeps, 'runId'>;
+  /** The stage items go to on success; undefined for the last stage. */
+  readonly nextStage: string | undefined;
+  readonly onAttempt: (report: AttemptReport) => void;
+  /** Called whenever this worker runs out of claimable work or gets busy again. */
+  readonly onIdleChange: () => void;
+}
+
+interface InFlight {
+  readonly item: ClaimedItem;
+  readonly context: ItemContext;
+}
+
+/**
+ * Runs one stage of one run: claims batches of items, runs up to `concurrency` handlers at once,
+ * and hands each outcome to the group-commit buffer. It never waits for a commit before taking
+ * the next item; the lease (kept alive by heartbeats) is what makes that safe.
+ */
+export class StageWorker {
+  readonly stage: StageDefinition;
+  readonly #deps: StageWorkerDeps;
+  readonly #concurrency: number;
+  readonly #batchSize: number;
+  readonly #maxAttempts: number;
+  readonly #inFlight = new Map<string, InFlight>();
+  #stopping = false;
+  #idle = false;
+  #wake: (() => void) | undefined;
+  #woken = false;
+  #slotWaiter: (() => void) | undefined;
+  #claimsLeft: number;
+
+  constructor(stage: StageDefinition, deps: StageWorkerDeps, claimLimit = Infinity) {
+    this.stage = stage;
+    this.#deps = deps;
+    this.#concurrency = stage.concurrency ?? 1;
+    this.#batchSize = stage.batchSize ?? Math.max(this.#concurrency * 2, 32);
+    this.#maxAttempts = stage.retry?.maxAttempts ?? 5;
+    this.#claimsLeft = claimLimit;
+  }
+
+  /** True when the last claim found nothing and no handler is running. */
+  get idle(): boolean {
+    return this.#idle && this.#inFlight.size === 0;
+  }
+
+  get inFlightCount(): number {
+    return this.#inFlight.size;
+  }
+
+  /** The leases of every running handler, for heartbeats. */
+  leases(): Lease[] {
+    return [...this.#inFlight.values()].map((entry) => entry.item);
+  }
+
+  /** New work may have arrived (a commit emitted into this stage, a reclaim, a seed). */
+  wake(): void {
+    this.#woken = true;
+    this.#wake?.();
+  }
+
+  /** Stops claiming; running handlers go on until `abortRunning`. */
+  stopClaiming(): void {
+    this.#stopping = true;
+    this.#wake?.();
+    this.#slotWaiter?.();
+  }
+
+  /** Aborts every running handler's signal (the shutdown deadline passed). */
+  abortRunning(reason: unknown): void {
+    for (const { context } of this.#inFlight.values()) context.abort(reason);
+  }
+
+  async #drained(): Promise<void> {
+    while (this.#inFlight.size > 0) {
+      await new Promise<void>((resolve) => (this.#slotWaiter = resolve));
+    }
+  }
+
+  /**
+   * Gives back the leases of handlers still running after the abort grace: their items become
+   * claimable again, and whatever those handlers report later is ignored (and would be fenced).
+   */
+  releaseRunning(): void {
+    for (const { item } of [...this.#inFlight.values()]) {
+      this.#inFlight.delete(item.token);
+      this.#deps.buffer.add({ kind: 'release', lease: item });
+    }
+    this.#slotWaiter?.();
+  }
+
+  /** The claim loop; resolves once stopped and every started handler has reported. */
+  async run(): Promise<void> {
+    const { store, runId, owner, leaseMs, now } = this.#deps;
+    const threshold = Math.max(1, Math.min(this.#batchSize, Math.floor(this.#concurrency / 4)));
+    while (!this.#stopping) {
+      const free = this.#concurrency - this.#inFlight.size;
+      if (free < threshold) {
+        await new Promise<void>((resolve) => (this.#slotWaiter = resolve));
+        continue;
+      }
+      // Backpressure: do not outrun the writer.
+      if (this.#deps.buffer.size > 4 * 500) await this.#deps.buffer.idle();
+      const limit = Math.min(this.#batchSize, free, this.#claimsLeft);
+      if (limit <= 0) {
+        this.#setIdle(true);
+        await this.#sleep(this.#deps.pollMs);
+        continue;
+      }
+      this.#woken = false;
+      const items = await store.claim({
+        runId,
+        stage: this.stage.name,
+        owner,
+        limit,
+        leaseMs,
+        now: now(),
+      });
+      if (items.length === 0) {
+        this.#setIdle(true);
+        if (!this.#woken) await this.#sleep(await this.#idleWait());
+        continue;
+      }
+      this.#setIdle(false);
+      this.#claimsLeft -= items.length;
+      for (const item of items) this.#start(item);
+    }
+    await this.#drained();
+  }
+
+  async #idleWait(): Promise<number> {
+    const next = await this.#deps.store.nextAvailableAt(this.#deps.runId, this.stage.name);
+    if (next === undefined) return this.#deps.pollMs;
+    return Math.max(0, Math.min(this.#deps.pollMs, next - this.#deps.now()));
+  }
+
+  #setIdle(idle: boolean): void {
+    if (this.#idle === idle) return;
+    this.#idle = idle;
+    this.#deps.onIdleChange();
+  }
+
+  #sleep(ms: number): Promise<void> {
+    if (this.#stopping || this.#woken) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.#wake = () => {
+        this.#wake = undefined;
+        done();
+      };
+    });
+  }
+
+  #start(item: ClaimedItem): void {
+    if (item.attempt > this.#maxAttempts) {
+      // Reclaimed again and again (the process died mid-handler each time): a poison item.
+      this.#finish(item, undefined, this.#deps.now(), {
+        kind: 'dead',
+        lease: item,
+        error: `gave up after ${item.attempt - 1} attempts, the last ones lost with their lease`,
+        category: 'recoverable',
+      });
+      return;
+    }
+    const context = new ItemContext({ ...this.#deps.context, runId: this.#deps.runId }, item);
+    this.#inFlight.set(item.token, { item, context });
+    const startedAt = this.#deps.now();
+    let work = Promise.resolve().then(() => this.stage.handler(item.input, context));
+    const timeoutMs = this.stage.timeoutMs;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    if (timeoutMs !== undefined) {
+      // Aggressive: the item fails at the deadline even if the handler ignores its signal.
+      work = Promise.race([
+        work,
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => {
+            const error = new TimeoutError(timeoutMs);
+            context.abort(error);
+            reject(error);
+          }, timeoutMs);
+        }),
+      ]);
+    }
+    work.then(
+      (output) => {
+        clearTimeout(timer);
+        this.#finish(item, context, startedAt, this.#success(item, context, output));
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        this.#finish(item, context, startedAt, this.#failure(item, context, error));
+      },
+    );
+  }
+
+  #success(item: ClaimedItem, context: ItemContext, output: unknown): Outcome {
+    const nextStage = this.#deps.nextStage;
+    let next: { stage: string; items: NewItem[] } | undefined;
+    if (nextStage !== undefined) {
+      const items: NewItem[] = context.emitted
+        ? context.emitted.map((e) => ({
+            id: e.id,
+            input: e.input,
+            ...(e.priority === undefined ? {} : { priority: e.priority }),
+          }))
+        : output === undefined
+          ? []
+          : [{ id: item.id, input: output }];
+      if (items.length > 0) next = { stage: nextStage, items };
+    }
+    return {
+      kind: 'complete',
+      lease: item,
+      output: output ?? null,
+      ...(context.degraded ? { degraded: true } : {}),
+      ...(next ? { next } : {}),
+    };
+  }
+
+  #failure(item: ClaimedItem, context: ItemContext, error: unknown): Outcome {
+    if (this.#stopping && (context.aborted || isAbortedError(error))) {
+      // Shutdown, not the item's fault: give it back without counting the attempt.
+      return { kind: 'release', lease: item };
+    }
+    const classification = this.#deps.classify(error);
+    context.log.warn(
+      { err: error, category: classification.category, code: classification.code },
+      'attempt failed',
+    );
+    const message = classification.code
+      ? `${classification.code}: ${classification.message}`
+      : classification.message;
+    if (classification.category === 'non_recoverable' || item.attempt >= this.#maxAttempts) {
+      return { kind: 'dead', lease: item, error: message, category: classification.category };
+    }
+    const delayMs = Math.max(
+      stageRetryDelay(this.stage.retry?.backoff, item.attempt),
+      classification.retryAfterMs ?? 0,
+    );
+    return {
+      kind: 'retry',
+      lease: item,
+      availableAt: this.#deps.now() + delayMs,
+      error: message,
+      category: classification.category,
+      delayMs,
+    };
+  }
+
+  #finish(
+    item: ClaimedItem,
+    context: ItemContext | undefined,
+    startedAt: number,
+    outcome: Outcome,
+  ): void {
+    // Released at shutdown already: this late result must not be reported twice.
+    if (context && !this.#inFlight.delete(item.token)) return;
+    this.#deps.buffer.add(outcome);
+    const classification =
+      outcome.kind === 'retry' || outcome.kind === 'dead'
+        ? { category: outcome.category, message: outcome.error }
+        : undefined;
+    this.#deps.onAttempt({
+      stage: this.stage.name,
+      item,
+      outcome: outcome.kind,
+      durationMs: this.#deps.now() - startedAt,
+      degraded: context?.degraded ?? false,
+      ...(classification ? { classification } : {}),
+    });
+    const waiter = this.#slotWaiter;
+    this.#slotWaiter = undefined;
+    waiter?.();
+  }
+}
