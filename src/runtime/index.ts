@@ -15,3 +15,5 @@ export * from './runner.js';
 export type { AttemptReport } from './stage-worker.js';
 export * from './dry-run.js';
 export * from './signals.js';
+export * from './queue.js';
+export * from './queue-worker.js';

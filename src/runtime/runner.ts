@@ -1,6 +1,6 @@
 import { pino, type Logger } from 'pino';
 import { AbortedError, classify as defaultClassify, type Classifier } from '../errors/index.js';
-import type { Store, StageCounts } from '../store/index.js';
+import type { ClaimedItem, Store, StageCounts } from '../store/index.js';
 import { CommitBuffer } from './commit-buffer.js';
 import type { Pipeline } from './define-pipeline.js';
 import { seedRun } from './seed.js';
@@ -28,6 +28,13 @@ export interface RunnerOptions {
   /** Wall-clock milliseconds; injectable for tests. */
   readonly now?: () => number;
   readonly onAttempt?: (report: AttemptReport) => void;
+  /**
+   * Stages are separate queues rather than a chain: a stage's output goes nowhere. The job queue
+   * runs one stage per job type this way.
+   */
+  readonly independentStages?: boolean;
+  /** Per-item attempt limit overriding the stage's (a job's own maxAttempts). */
+  readonly maxAttemptsOf?: (item: ClaimedItem) => number | undefined;
 }
 
 export interface RunOptions<T = unknown> {
@@ -39,6 +46,8 @@ export interface RunOptions<T = unknown> {
   readonly limit?: number;
   /** `failed`: send the run's dead and waiting items back to pending first. */
   readonly resume?: 'all' | 'failed';
+  /** `drained` (default): return once no work is left. `stopped`: keep waiting for work. */
+  readonly until?: 'drained' | 'stopped';
 }
 
 export interface RunResult {
@@ -142,6 +151,7 @@ class ActiveRun {
   #checking = false;
   #recheck = false;
   #workersDone: Promise<void> | undefined;
+  #until: 'drained' | 'stopped' = 'drained';
 
   constructor(runner: Runner, runId: string, options: RunnerOptions, env: ActiveRunEnv) {
     this.#runner = runner;
@@ -182,7 +192,8 @@ class ActiveRun {
           buffer: this.#buffer,
           classify: options.classify ?? defaultClassify,
           logger: env.logger,
-          nextStage: pipeline.stages[index + 1]?.name,
+          nextStage: options.independentStages ? undefined : pipeline.stages[index + 1]?.name,
+          ...(options.maxAttemptsOf ? { maxAttemptsOf: options.maxAttemptsOf } : {}),
           onAttempt: (report) => options.onAttempt?.(report),
           onIdleChange: () => this.#checkDone(),
           context: {
@@ -200,6 +211,7 @@ class ActiveRun {
   }
 
   async execute(options: RunOptions<unknown>): Promise<'completed' | 'stopped'> {
+    this.#until = options.until ?? 'drained';
     const done = new Promise<'completed' | 'stopped'>((resolve) => (this.#finished = resolve));
     const timers = this.#startTimers();
     this.#workersDone = Promise.all(this.#workers.map((worker) => worker.run())).then(
@@ -319,7 +331,7 @@ class ActiveRun {
 
   /** Finishes the run once nothing is seeding, running, buffered, or left in the store. */
   #checkDone(): void {
-    if (this.#stopped || this.#seeding) return;
+    if (this.#stopped || this.#seeding || this.#until === 'stopped') return;
     if (!this.#workers.every((worker) => worker.idle) || this.#buffer.size > 0) return;
     if (this.#checking) {
       this.#recheck = true;

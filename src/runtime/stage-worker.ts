@@ -37,6 +37,8 @@ export interface StageWorkerDeps {
   readonly onAttempt: (report: AttemptReport) => void;
   /** Called whenever this worker runs out of claimable work or gets busy again. */
   readonly onIdleChange: () => void;
+  /** Per-item attempt limit overriding the stage's, when it returns a number. */
+  readonly maxAttemptsOf?: (item: ClaimedItem) => number | undefined;
 }
 
 interface InFlight {
@@ -189,7 +191,7 @@ export class StageWorker {
   }
 
   #start(item: ClaimedItem): void {
-    if (item.attempt > this.#maxAttempts) {
+    if (item.attempt > this.#maxAttemptsFor(item)) {
       // Reclaimed again and again (the process died mid-handler each time): a poison item.
       this.#finish(item, undefined, this.#deps.now(), {
         kind: 'dead',
@@ -230,6 +232,10 @@ export class StageWorker {
     );
   }
 
+  #maxAttemptsFor(item: ClaimedItem): number {
+    return this.#deps.maxAttemptsOf?.(item) ?? this.#maxAttempts;
+  }
+
   #success(item: ClaimedItem, context: ItemContext, output: unknown): Outcome {
     const nextStage = this.#deps.nextStage;
     let next: { stage: string; items: NewItem[] } | undefined;
@@ -267,7 +273,10 @@ export class StageWorker {
     const message = classification.code
       ? `${classification.code}: ${classification.message}`
       : classification.message;
-    if (classification.category === 'non_recoverable' || item.attempt >= this.#maxAttempts) {
+    if (
+      classification.category === 'non_recoverable' ||
+      item.attempt >= this.#maxAttemptsFor(item)
+    ) {
       return { kind: 'dead', lease: item, error: message, category: classification.category };
     }
     const delayMs = Math.max(

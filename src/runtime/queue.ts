@@ -1,0 +1,150 @@
+import { randomUUID } from 'node:crypto';
+import { InvalidConfigError } from '../errors/index.js';
+import type { SeedItem, Store } from '../store/index.js';
+
+/** Options of one job. */
+export interface JobOptions {
+  /** Higher runs first. Default 0. */
+  readonly priority?: number;
+  /** Not before this many ms from now. Default 0. */
+  readonly delayMs?: number;
+  /** Attempts before the job becomes a dead letter; default: its handler's setting (5). */
+  readonly maxAttempts?: number;
+  /** The job's ID: enqueueing the same key again is a no-op while the job exists. */
+  readonly dedupeKey?: string;
+}
+
+export interface JobRequest<T = unknown> {
+  readonly type: string;
+  readonly payload: T;
+  readonly options?: JobOptions;
+}
+
+/** How a job is stored: its payload plus the per-job settings the worker needs. */
+export interface JobEnvelope<T = unknown> {
+  readonly payload: T;
+  readonly maxAttempts?: number;
+}
+
+/** The run and pipeline a queue lives in: a queue is a long-lived run, a job type a stage. */
+export const queueRunId = (name: string): string => `queue.${name}`;
+
+/**
+ * Enqueues jobs. A job is a one-stage pipeline item on the same tables and machinery as
+ * pipelines: leases, retries with backoff, dead letters, priorities, resume after a crash.
+ */
+export class Queue {
+  readonly name: string;
+  readonly #store: Store;
+  readonly #now: () => number;
+  #ready: Promise<unknown> | undefined;
+
+  constructor(options: {
+    readonly store: Store;
+    readonly name?: string;
+    readonly now?: () => number;
+  }) {
+    this.name = options.name ?? 'default';
+    if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,80}$/.test(this.name)) {
+      throw new InvalidConfigError('queue.name', 'letters, digits, "-", "_" or "."', this.name);
+    }
+    this.#store = options.store;
+    this.#now = options.now ?? Date.now;
+  }
+
+  /** Adds one job; `created` is false when its dedupeKey already names a job. */
+  async enqueue<T>(
+    type: string,
+    payload: T,
+    options: JobOptions = {},
+  ): Promise<{ id: string; created: boolean }> {
+    const { ids, inserted } = await this.enqueueMany([{ type, payload, options }]);
+    return { id: ids[0]!, created: inserted === 1 };
+  }
+
+  /** Adds many jobs in as few transactions as there are job types. */
+  async enqueueMany(
+    jobs: readonly JobRequest[],
+  ): Promise<{ ids: string[]; inserted: number; existing: number }> {
+    await this.#ensureRun();
+    const now = this.#now();
+    const byType = new Map<string, SeedItem[]>();
+    const ids = jobs.map((job, index) => {
+      const field = jobs.length === 1 ? 'job' : `jobs[${index}]`;
+      checkJob(job, field);
+      const id = job.options?.dedupeKey ?? randomUUID();
+      const envelope: JobEnvelope =
+        job.options?.maxAttempts === undefined
+          ? { payload: job.payload }
+          : { payload: job.payload, maxAttempts: job.options.maxAttempts };
+      const items = byType.get(job.type) ?? [];
+      items.push({
+        id,
+        input: envelope,
+        priority: job.options?.priority ?? 0,
+        availableAt: now + (job.options?.delayMs ?? 0),
+      });
+      byType.set(job.type, items);
+      return id;
+    });
+    let inserted = 0;
+    let existing = 0;
+    for (const [type, items] of byType) {
+      const result = await this.#store.seedItems(queueRunId(this.name), type, items, now);
+      inserted += result.inserted;
+      existing += result.existing;
+    }
+    return { ids, inserted, existing };
+  }
+
+  #ensureRun(): Promise<unknown> {
+    this.#ready ??= this.#store
+      .createRun(
+        { id: queueRunId(this.name), pipeline: queueRunId(this.name), pipelineVersion: '1' },
+        this.#now(),
+      )
+      .catch((error: unknown) => {
+        this.#ready = undefined;
+        throw error;
+      });
+    return this.#ready;
+  }
+}
+
+function checkJob(job: JobRequest, field: string): void {
+  if (typeof job.type !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/.test(job.type)) {
+    throw new InvalidConfigError(
+      `${field}.type`,
+      'a job type of letters, digits, "-", "_" or "."',
+      job.type,
+    );
+  }
+  const options = job.options ?? {};
+  const checks: [keyof JobOptions, boolean, string][] = [
+    [
+      'priority',
+      options.priority === undefined || Number.isInteger(options.priority),
+      'an integer',
+    ],
+    [
+      'delayMs',
+      options.delayMs === undefined || (Number.isFinite(options.delayMs) && options.delayMs >= 0),
+      'a number >= 0',
+    ],
+    [
+      'maxAttempts',
+      options.maxAttempts === undefined ||
+        (Number.isInteger(options.maxAttempts) && options.maxAttempts >= 1),
+      'an integer >= 1',
+    ],
+    [
+      'dedupeKey',
+      options.dedupeKey === undefined ||
+        (typeof options.dedupeKey === 'string' && options.dedupeKey !== ''),
+      'a non-empty string',
+    ],
+  ];
+  for (const [name, ok, expected] of checks) {
+    if (!ok) throw new InvalidConfigError(`${field}.options.${name}`, expected, options[name]);
+  }
+}
