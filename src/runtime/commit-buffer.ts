@@ -28,6 +28,7 @@ export class CommitBuffer {
   #timer: ReturnType<typeof setTimeout> | undefined;
   #flushing: Promise<void> | undefined;
   #idleWaiters: (() => void)[] = [];
+  #failures = 0;
 
   constructor(store: Store, options: CommitBufferOptions) {
     this.#store = store;
@@ -80,14 +81,22 @@ export class CommitBuffer {
         if (batch.length === 0) return;
         const result = await this.#store.commit(batch, this.#options.now());
         this.#options.onFlush?.(result, batch);
+        this.#failures = 0;
       } catch (error) {
-        // Keep the batch, ahead of anything newer, and try again shortly.
+        // Keep the batch, ahead of anything newer, and try again after a growing pause (a locked
+        // or full database should not be hammered every few milliseconds).
         this.#pending = [...batch, ...this.#pending];
+        this.#failures += 1;
         this.#options.onError?.(error);
         throw error;
       } finally {
         this.#flushing = undefined;
-        if (this.#pending.length >= this.#maxBatch) this.#startFlush();
+        if (this.#failures > 0) {
+          this.#timer ??= setTimeout(
+            () => this.#startFlush(),
+            Math.min(1000, this.#maxDelayMs * 2 ** this.#failures),
+          );
+        } else if (this.#pending.length >= this.#maxBatch) this.#startFlush();
         else if (this.#pending.length > 0) {
           this.#timer ??= setTimeout(() => this.#startFlush(), this.#maxDelayMs);
         } else {
