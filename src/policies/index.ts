@@ -8,3 +8,8 @@ export * from './policy.js';
 export * from './clock.js';
 export * from './event.js';
 export * from './sleep.js';
+export * from './random.js';
+export * from './attempt-context.js';
+export * from './backoff.js';
+export * from './retry-budget.js';
+export * from './retry.js';
