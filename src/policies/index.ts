@@ -13,3 +13,4 @@ export * from './attempt-context.js';
 export * from './backoff.js';
 export * from './retry-budget.js';
 export * from './retry.js';
+export * from './fallback.js';
