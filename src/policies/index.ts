@@ -14,3 +14,4 @@ export * from './backoff.js';
 export * from './retry-budget.js';
 export * from './retry.js';
 export * from './fallback.js';
+export * from './hedging.js';
