@@ -15,3 +15,4 @@ export * from './retry-budget.js';
 export * from './retry.js';
 export * from './fallback.js';
 export * from './hedging.js';
+export * from './fault-injection.js';

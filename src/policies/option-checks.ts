@@ -92,3 +92,14 @@ export function clockOption<C extends { now(): number }>(
   }
   return value as C;
 }
+
+/** A required number option. */
+export function requiredNumber(
+  field: string,
+  value: unknown,
+  expected: string,
+  ok: (n: number) => boolean,
+): number {
+  if (value === undefined) throw new InvalidConfigError(field, expected, value);
+  return numberOption(field, value, 0, expected, ok);
+}
