@@ -5,11 +5,11 @@ import {
   type Classification,
   type Classifier,
 } from '../errors/index.js';
+import { backoff, type Backoff } from '../policies/index.js';
 import type { ClaimedItem, Lease, NewItem, Outcome, Store } from '../store/index.js';
 import type { CommitBuffer } from './commit-buffer.js';
 import { ItemContext, type ItemContextDeps } from './item-context.js';
 import type { StageDefinition } from './stage.js';
-import { stageRetryDelay } from './stage-retry.js';
 
 /** What a stage worker reports about each finished attempt (for summaries and metrics). */
 export interface AttemptReport {
@@ -57,6 +57,7 @@ export class StageWorker {
   readonly #concurrency: number;
   readonly #batchSize: number;
   readonly #maxAttempts: number;
+  readonly #backoff: Backoff;
   readonly #inFlight = new Map<string, InFlight>();
   #stopping = false;
   #idle = false;
@@ -71,6 +72,12 @@ export class StageWorker {
     this.#concurrency = stage.concurrency ?? 1;
     this.#batchSize = stage.batchSize ?? Math.max(this.#concurrency * 2, 32);
     this.#maxAttempts = stage.retry?.maxAttempts ?? 5;
+    // Item retries wait in the store, so they can be long: 1 s doubling to 5 min, full jitter.
+    this.#backoff = backoff(
+      { kind: 'exponential', initialMs: 1000, capMs: 300_000, ...stage.retry?.backoff },
+      Math.random,
+      `stages.${stage.name}.retry.backoff`,
+    );
     this.#claimsLeft = claimLimit;
   }
 
@@ -279,10 +286,7 @@ export class StageWorker {
     ) {
       return { kind: 'dead', lease: item, error: message, category: classification.category };
     }
-    const delayMs = Math.max(
-      stageRetryDelay(this.stage.retry?.backoff, item.attempt),
-      classification.retryAfterMs ?? 0,
-    );
+    const delayMs = Math.max(this.#backoff.next(item.attempt, 0), classification.retryAfterMs ?? 0);
     return {
       kind: 'retry',
       lease: item,
