@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import { normalizeHeartbeat } from '../input/items.js';
 import type { Lease } from '../records.js';
 import { requireId, requireInteger, requireObject, requireTime } from '../validate.js';
-import { clearLease, fenced, fromStates, toState } from './sql.js';
+import { clearLease, fenceParams, fenced, fromStates, toState } from './sql.js';
 
 /**
  * Lease upkeep: heartbeats extend the leases a worker still holds (fenced like every write), and
@@ -10,19 +10,12 @@ import { clearLease, fenced, fromStates, toState } from './sql.js';
  * to the retry history so that a crashed worker's items are visible, not silently retried.
  */
 export function prepareLeases(db: Database.Database) {
-  const extend = db.prepare(`UPDATE items SET lease_expires_at = @expiresAt WHERE ${fenced}`);
+  const extend = db.prepare(`UPDATE items SET lease_expires_at = ? WHERE ${fenced}`);
   const heartbeatTx = db.transaction(
     (owner: string, leases: readonly Lease[], expiresAt: number): number => {
       let extended = 0;
       for (const lease of leases) {
-        extended += extend.run({
-          runId: lease.runId,
-          stage: lease.stage,
-          id: lease.id,
-          owner,
-          token: lease.token,
-          expiresAt,
-        }).changes;
+        extended += extend.run(expiresAt, ...fenceParams({ ...lease, owner })).changes;
       }
       return extended;
     },
