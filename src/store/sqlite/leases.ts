@@ -9,6 +9,14 @@ import { clearLease, fenceParams, fenced, fromStates, toState } from './sql.js';
  * the reclaim sweep returns expired leases to `pending`, counting the lost attempt and writing it
  * to the retry history so that a crashed worker's items are visible, not silently retried.
  */
+/**
+ * The leases the sweep takes, oldest expiry first. The history INSERT and the UPDATE both select
+ * with it, in one IMMEDIATE transaction, so they see the same rows.
+ */
+export const expiredSql = `SELECT seq FROM items
+    WHERE state = 'leased' AND lease_expires_at <= @now AND (@runId IS NULL OR run_id = @runId)
+    ORDER BY lease_expires_at, seq LIMIT @limit`;
+
 export function prepareLeases(db: Database.Database) {
   const extend = db.prepare(`UPDATE items SET lease_expires_at = ? WHERE ${fenced}`);
   const heartbeatTx = db.transaction(
@@ -21,20 +29,16 @@ export function prepareLeases(db: Database.Database) {
     },
   );
 
-  // Both statements select the same rows: they run in one IMMEDIATE transaction, in a fixed order.
-  const expired = `SELECT seq FROM items
-    WHERE state = 'leased' AND lease_expires_at <= @now AND (@runId IS NULL OR run_id = @runId)
-    ORDER BY lease_expires_at, seq LIMIT @limit`;
   const history = db.prepare(
     `INSERT INTO retry_history (run_id, stage, item_id, attempt, category, error, delay_ms, at)
      SELECT run_id, stage, id, attempts + 1, 'recoverable',
        'lease expired at ' || lease_expires_at || ' (held by ' || lease_owner || ')', 0, @now
-     FROM items WHERE seq IN (${expired})`,
+     FROM items WHERE seq IN (${expiredSql})`,
   );
   const reclaim = db.prepare(
     `UPDATE items SET state = ${toState('reclaim')}, attempts = attempts + 1, ${clearLease},
        updated_at = @now
-     WHERE state IN ${fromStates('reclaim')} AND seq IN (${expired})`,
+     WHERE state IN ${fromStates('reclaim')} AND seq IN (${expiredSql})`,
   );
   const reclaimTx = db.transaction(
     (params: { now: number; limit: number; runId: string | null }) => {
