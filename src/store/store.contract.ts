@@ -3,6 +3,7 @@ import { concurrencyContract } from './contract/concurrency.contract.js';
 import { contractContext } from './contract/context.contract.js';
 import { failuresContract } from './contract/failures.contract.js';
 import { fencingContract } from './contract/fencing.contract.js';
+import { leasesContract } from './contract/leases.contract.js';
 import { modelContract } from './contract/model.contract.js';
 import { runsContract } from './contract/runs.contract.js';
 import { seedAndClaimContract } from './contract/seed-claim.contract.js';
@@ -23,6 +24,7 @@ export function storeContract(name: string, makeStore: () => Promise<Store>): vo
     runsContract(ctx);
     seedAndClaimContract(ctx);
     fencingContract(ctx);
+    leasesContract(ctx);
     failuresContract(ctx);
     stateContract(ctx);
     concurrencyContract(ctx);
