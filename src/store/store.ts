@@ -32,10 +32,12 @@ export type { ItemState } from './item-state.js';
  * embedded, PostgreSQL) and checked by one contract test suite (`store.contract.ts`).
  *
  * Rules every implementation keeps:
- * - Every method is async and never reads the clock: each write is given `now` (integer ms since
- *   the epoch) by its caller, so behaviour is deterministic under test.
+ * - Every method is async and never reads the clock: each write is given `now` (ms since the
+ *   epoch; fractions are floored) by its caller, so behaviour is deterministic under test.
  * - Every write that concerns a leased item is fenced by its lease owner and token: a stale
- *   writer changes nothing. Each method is one transaction; `commit` is one for the whole batch.
+ *   writer changes nothing. Each method is one transaction; `commit` is one for the whole batch,
+ *   so a commit that throws applied none of it and may be retried as is (a retry after a commit
+ *   that did apply reports its outcomes as fenced: fenced means "not applied by this call").
  * - Bad arguments are refused before any write with an InvalidConfigError naming the field.
  * - A run must exist before anything is written under its ID (else InvalidConfigError on runId).
  */
@@ -125,7 +127,9 @@ export interface Store {
   resetFailed(runId: string, options: { readonly stage?: string }, now: number): Promise<number>;
   /**
    * Marks the run cancelled and skips its pending and retry_wait items (reason `cancelled`).
-   * Leased items are left to their workers, whose commits still apply. Returns items skipped.
+   * Leased items are left to their workers, whose commits still apply (a completion's next-stage
+   * items are still inserted `pending`; stop claiming for a cancelled run, or cancel again once
+   * they drained). Returns how many items were skipped.
    */
   cancelRun(runId: string, now: number): Promise<number>;
 

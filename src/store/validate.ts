@@ -89,11 +89,12 @@ export function requireObject<T extends object>(value: unknown, field: string): 
 /** Error texts are kept, but bounded: a 2 MB stack trace in every retry row helps nobody. */
 export const maxErrorLength = 8192;
 
+const truncated = '… (truncated)';
+
 export function boundedText(value: unknown, field: string): string {
   const text = requireString(value, field);
-  return text.length <= maxErrorLength
-    ? text
-    : `${text.slice(0, maxErrorLength - 14)}… (truncated)`;
+  if (text.length <= maxErrorLength) return text;
+  return `${text.slice(0, maxErrorLength - truncated.length)}${truncated}`;
 }
 
 /** Page sizes for list queries. */

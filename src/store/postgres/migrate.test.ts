@@ -8,8 +8,9 @@ describePostgres('migrate', (postgres) => {
     const { pool, schema } = postgres();
     expect(await migratePostgres(pool, schema)).toEqual(postgresMigrations.map((m) => m.version));
     await pool.query(
-      `INSERT INTO runs (id, pipeline, pipeline_version, status, options) VALUES ($1, $2, $3, $4, $5)`,
-      ['run-1', 'news', '1', 'running', { limit: 5 }],
+      `INSERT INTO runs (id, pipeline, pipeline_version, status, options, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $6)`,
+      ['run-1', 'news', '1', 'running', { limit: 5 }, 1_000],
     );
     const { rows } = await pool.query('SELECT id, pipeline, status, options FROM runs');
     expect(rows).toEqual([

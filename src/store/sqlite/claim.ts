@@ -28,9 +28,8 @@ interface ClaimRow {
   lease_token: string;
 }
 
-export function prepareClaim(db: Database.Database) {
-  const claim = db.prepare<Record<string, unknown>, ClaimRow>(
-    `UPDATE items
+/** Exported for the test that checks SQLite plans it through the partial index. */
+export const claimSql = `UPDATE items
      SET state = ${toState('claim')}, lease_owner = @owner, lease_token = lower(hex(randomblob(16))),
          lease_expires_at = @expiresAt, updated_at = @now
      WHERE seq IN (
@@ -40,8 +39,10 @@ export function prepareClaim(db: Database.Database) {
        ORDER BY priority DESC, available_at, seq
        LIMIT @limit)
      RETURNING seq, id, attempts, input, checkpoint, priority, available_at, parent_id,
-       trace_context, lease_token`,
-  );
+       trace_context, lease_token`;
+
+export function prepareClaim(db: Database.Database) {
+  const claim = db.prepare<Record<string, unknown>, ClaimRow>(claimSql);
   const claimTx = db.transaction((r: ClaimRequest) =>
     claim.all({
       runId: r.runId,

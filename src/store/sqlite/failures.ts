@@ -41,7 +41,7 @@ export function prepareFailures(db: Database.Database) {
   );
 
   /** Sends the items `event` applies to, matching the filter, back to pending. */
-  const revive = (event: ItemEvent & ('retryDeadLetter' | 'resetFailed')) => {
+  const revive = (event: ItemEvent & ('retryDeadLetter' | 'resetFailed'), runField: string) => {
     const mark = db.prepare<Params>(
       `UPDATE dead_letters SET retried_at = @now
        WHERE run_id = @runId AND retried_at IS NULL AND (stage, item_id) IN (
@@ -53,13 +53,13 @@ export function prepareFailures(db: Database.Database) {
        WHERE ${itemFilter} AND state IN ${fromStates(event)}`,
     );
     return db.transaction((params: Params) => {
-      requireRun(params.runId, 'filter.runId');
+      requireRun(params.runId, runField);
       mark.run(params);
       return update.run(params).changes;
     });
   };
-  const retryDead = revive('retryDeadLetter');
-  const resetFailed = revive('resetFailed');
+  const retryDead = revive('retryDeadLetter', 'filter.runId');
+  const resetFailed = revive('resetFailed', 'runId');
 
   const cancelItems = db.prepare(
     `UPDATE items SET state = ${toState('cancel')}, skip_reason = 'cancelled', updated_at = ?

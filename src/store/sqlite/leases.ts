@@ -2,46 +2,43 @@ import type Database from 'better-sqlite3';
 import { normalizeHeartbeat } from '../input/items.js';
 import type { Lease } from '../records.js';
 import { requireId, requireInteger, requireObject, requireTime } from '../validate.js';
-import { clearLease, fenced, fromStates, toState } from './sql.js';
+import { clearLease, fenceParams, fenced, fromStates, toState } from './sql.js';
 
 /**
  * Lease upkeep: heartbeats extend the leases a worker still holds (fenced like every write), and
  * the reclaim sweep returns expired leases to `pending`, counting the lost attempt and writing it
  * to the retry history so that a crashed worker's items are visible, not silently retried.
  */
+/**
+ * The leases the sweep takes, oldest expiry first. The history INSERT and the UPDATE both select
+ * with it, in one IMMEDIATE transaction, so they see the same rows.
+ */
+export const expiredSql = `SELECT seq FROM items
+    WHERE state = 'leased' AND lease_expires_at <= @now AND (@runId IS NULL OR run_id = @runId)
+    ORDER BY lease_expires_at, seq LIMIT @limit`;
+
 export function prepareLeases(db: Database.Database) {
-  const extend = db.prepare(`UPDATE items SET lease_expires_at = @expiresAt WHERE ${fenced}`);
+  const extend = db.prepare(`UPDATE items SET lease_expires_at = ? WHERE ${fenced}`);
   const heartbeatTx = db.transaction(
     (owner: string, leases: readonly Lease[], expiresAt: number): number => {
       let extended = 0;
       for (const lease of leases) {
-        extended += extend.run({
-          runId: lease.runId,
-          stage: lease.stage,
-          id: lease.id,
-          owner,
-          token: lease.token,
-          expiresAt,
-        }).changes;
+        extended += extend.run(expiresAt, ...fenceParams({ ...lease, owner })).changes;
       }
       return extended;
     },
   );
 
-  // Both statements select the same rows: they run in one IMMEDIATE transaction, in a fixed order.
-  const expired = `SELECT seq FROM items
-    WHERE state = 'leased' AND lease_expires_at <= @now AND (@runId IS NULL OR run_id = @runId)
-    ORDER BY lease_expires_at, seq LIMIT @limit`;
   const history = db.prepare(
     `INSERT INTO retry_history (run_id, stage, item_id, attempt, category, error, delay_ms, at)
      SELECT run_id, stage, id, attempts + 1, 'recoverable',
        'lease expired at ' || lease_expires_at || ' (held by ' || lease_owner || ')', 0, @now
-     FROM items WHERE seq IN (${expired})`,
+     FROM items WHERE seq IN (${expiredSql})`,
   );
   const reclaim = db.prepare(
     `UPDATE items SET state = ${toState('reclaim')}, attempts = attempts + 1, ${clearLease},
        updated_at = @now
-     WHERE state IN ${fromStates('reclaim')} AND seq IN (${expired})`,
+     WHERE state IN ${fromStates('reclaim')} AND seq IN (${expiredSql})`,
   );
   const reclaimTx = db.transaction(
     (params: { now: number; limit: number; runId: string | null }) => {

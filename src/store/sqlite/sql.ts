@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { InvalidConfigError } from '../../errors/index.js';
 import { itemEvents, type ItemEvent } from '../item-state.js';
+import type { Lease } from '../records.js';
 
 /**
  * Small SQL helpers of the SQLite backend. State lists are generated from the item state machine
@@ -17,8 +18,15 @@ export function toState(event: ItemEvent): string {
 /** Clears the lease columns, as every transition out of `leased` must. */
 export const clearLease = 'lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL';
 
-/** The fence every write on a leased item carries. */
-export const fenced = `run_id = @runId AND stage = @stage AND id = @id AND state = 'leased' AND lease_owner = @owner AND lease_token = @token`;
+/**
+ * The fence every write on a leased item carries, with positional parameters (measurably cheaper
+ * than named ones on the hottest statements), bound last by `fenceParams`.
+ */
+export const fenced = `run_id = ? AND stage = ? AND id = ? AND state = 'leased' AND lease_owner = ? AND lease_token = ?`;
+
+export function fenceParams(lease: Lease): [string, string, string, string, string] {
+  return [lease.runId, lease.stage, lease.id, lease.owner, lease.token];
+}
 
 /** Refuses a run ID that does not exist, naming the field. */
 export function runChecker(db: Database.Database): (runId: string, field?: string) => void {
