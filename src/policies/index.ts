@@ -16,3 +16,4 @@ export * from './retry.js';
 export * from './fallback.js';
 export * from './hedging.js';
 export * from './fault-injection.js';
+export * from './compose.js';
