@@ -30,7 +30,7 @@ class ComposedPolicy implements Policy {
     if (policies.length === 0) {
       return Promise.resolve().then(() => fn(attemptContext(signal, 1)));
     }
-    const layer = (index: number, attempt: number, context: ExecuteContext): Promise<T> | T => {
+    const layer = (index: number, attempt: number, context: ExecuteContext): PromiseLike<T> | T => {
       // The innermost retry that reported a later attempt wins; 1 means "not a retry layer".
       const seen = context.attempt > 1 ? context.attempt : attempt;
       if (index === policies.length) {
