@@ -8,3 +8,6 @@ export * from './policy.js';
 export * from './clock.js';
 export * from './event.js';
 export * from './sleep.js';
+export * from './sliding-window.js';
+export * from './sliding-window-count.js';
+export * from './sliding-window-time.js';
