@@ -24,6 +24,14 @@ export interface CountWindowOptions {
 /** One byte per call: a million calls is a megabyte, and far past any useful window. */
 export const MAX_COUNT_WINDOW = 1_000_000;
 
+/** Validates a count window's size, naming it `<field>.size`. */
+export function checkCountWindowSize(size: unknown, field: string): number {
+  if (!Number.isInteger(size) || (size as number) < 1 || (size as number) > MAX_COUNT_WINDOW) {
+    throw new InvalidConfigError(`${field}.size`, `an integer in [1, ${MAX_COUNT_WINDOW}]`, size);
+  }
+  return size as number;
+}
+
 /**
  * A count-based sliding window: the last `size` calls, whenever they happened. A ring buffer of
  * one byte per call plus running totals, so recording evicts the oldest call and reading is a
@@ -45,10 +53,7 @@ export class CountSlidingWindow implements SlidingWindow {
    */
   constructor(size: number, options: CountWindowOptions = {}) {
     const field = options.field ?? 'slidingWindow';
-    if (!Number.isInteger(size) || size < 1 || size > MAX_COUNT_WINDOW) {
-      throw new InvalidConfigError(`${field}.size`, `an integer in [1, ${MAX_COUNT_WINDOW}]`, size);
-    }
-    this.size = size;
+    this.size = checkCountWindowSize(size, field);
     this.#ring = new Uint8Array(size);
     if (options.restore !== undefined) {
       this.#restore(options.restore, options.restoreField ?? `${field}.restore`);

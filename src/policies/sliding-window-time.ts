@@ -40,6 +40,31 @@ export interface TimeWindowOptions {
 export const MAX_TIME_WINDOW_SECONDS = 3600;
 export const MAX_TIME_WINDOW_BUCKETS = 10_000;
 
+/** Validates a time window's shape, naming `<field>.seconds` or `<field>.buckets`. */
+export function checkTimeWindow(
+  config: TimeWindowConfig,
+  field: string,
+): { seconds: number; buckets: number } {
+  const { seconds, buckets = seconds } = config;
+  if (!Number.isInteger(seconds) || seconds < 1 || seconds > MAX_TIME_WINDOW_SECONDS) {
+    throw new InvalidConfigError(
+      `${field}.seconds`,
+      `an integer in [1, ${MAX_TIME_WINDOW_SECONDS}]`,
+      seconds,
+    );
+  }
+  const windowMs = seconds * 1000;
+  const maxBuckets = Math.min(MAX_TIME_WINDOW_BUCKETS, windowMs);
+  if (!Number.isInteger(buckets) || buckets < 1 || buckets > maxBuckets || windowMs % buckets) {
+    throw new InvalidConfigError(
+      `${field}.buckets`,
+      `an integer in [1, ${maxBuckets}] that divides ${windowMs} (the window in ms)`,
+      buckets,
+    );
+  }
+  return { seconds, buckets };
+}
+
 export class TimeSlidingWindow implements SlidingWindow {
   readonly kind = 'time';
   readonly seconds: number;
@@ -58,26 +83,10 @@ export class TimeSlidingWindow implements SlidingWindow {
 
   constructor(config: TimeWindowConfig, options: TimeWindowOptions = {}) {
     const field = options.field ?? 'slidingWindow';
-    const { seconds, buckets = seconds } = config;
-    if (!Number.isInteger(seconds) || seconds < 1 || seconds > MAX_TIME_WINDOW_SECONDS) {
-      throw new InvalidConfigError(
-        `${field}.seconds`,
-        `an integer in [1, ${MAX_TIME_WINDOW_SECONDS}]`,
-        seconds,
-      );
-    }
-    const windowMs = seconds * 1000;
-    const maxBuckets = Math.min(MAX_TIME_WINDOW_BUCKETS, windowMs);
-    if (!Number.isInteger(buckets) || buckets < 1 || buckets > maxBuckets || windowMs % buckets) {
-      throw new InvalidConfigError(
-        `${field}.buckets`,
-        `an integer in [1, ${maxBuckets}] that divides ${windowMs} (the window in ms)`,
-        buckets,
-      );
-    }
+    const { seconds, buckets } = checkTimeWindow(config, field);
     this.seconds = seconds;
     this.buckets = buckets;
-    this.bucketMs = windowMs / buckets;
+    this.bucketMs = (seconds * 1000) / buckets;
     this.#clock = options.clock ?? systemClock;
     this.#bucketCalls = new Uint32Array(buckets);
     this.#bucketFailures = new Uint32Array(buckets);
