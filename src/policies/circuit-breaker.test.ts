@@ -1,11 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { HttpStatusError, isBreakerOpenError, type BreakerOpenError } from '../errors/index.js';
-import {
-  circuitBreaker,
-  isCircuitBreaker,
-  type BreakerStateChange,
-  type CircuitBreaker,
-} from './circuit-breaker.js';
+import { circuitBreaker, isCircuitBreaker, type CircuitBreaker } from './circuit-breaker.js';
+import type { BreakerStateChange } from './circuit-breaker-events.js';
 import type { CircuitBreakerOptions } from './circuit-breaker-options.js';
 
 function setup(options: CircuitBreakerOptions = {}) {

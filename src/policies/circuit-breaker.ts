@@ -11,10 +11,28 @@ import {
   type CircuitBreakerSnapshot,
   type CircuitState,
 } from './circuit-breaker-snapshot.js';
+import type {
+  BreakerFailureEvent,
+  BreakerRejectEvent,
+  BreakerStateChange,
+  BreakerSuccessEvent,
+  BreakerTransitionReason,
+} from './circuit-breaker-events.js';
+import {
+  Permit,
+  untrackedPermit,
+  type BreakerPermit,
+  type PermitSink,
+} from './circuit-breaker-permit.js';
 import type { Clock } from './clock.js';
 import { EventEmitter, type Event } from './event.js';
 import type { ExecuteContext, Policy } from './policy.js';
-import type { SlidingWindow, WindowSnapshot } from './sliding-window.js';
+import type {
+  CountWindowState,
+  SlidingWindow,
+  TimeWindowState,
+  WindowSnapshot,
+} from './sliding-window.js';
 import { CountSlidingWindow } from './sliding-window-count.js';
 import { TimeSlidingWindow } from './sliding-window-time.js';
 
@@ -34,61 +52,11 @@ import { TimeSlidingWindow } from './sliding-window-time.js';
  * fires its events but cannot disturb the new state's accounting.
  */
 
-export type BreakerTransitionReason =
-  | 'failure-rate'
-  | 'slow-call-rate'
-  | 'open-duration-elapsed'
-  | 'probes-succeeded'
-  | 'probe-failed'
-  | 'half-open-timeout'
-  | 'reset'
-  | 'isolate'
-  | 'disable'
-  | 'metrics-only';
-
-export interface BreakerStateChange {
-  readonly from: CircuitState;
-  readonly to: CircuitState;
-  readonly reason: BreakerTransitionReason;
-}
-
-export interface BreakerSuccessEvent {
-  readonly durationMs: number;
-  readonly slow: boolean;
-}
-
-export interface BreakerFailureEvent {
-  readonly error: unknown;
-  readonly durationMs: number;
-  readonly slow: boolean;
-  /** What the breaker made of it: a 429 is 'ignore', a 404 'success' by default. */
-  readonly recordedAs: OutcomeVerdict;
-}
-
-export interface BreakerRejectEvent {
-  readonly error: BreakerOpenError;
-}
-
-/** Admission to run one call yourself; settle it exactly once (later settlements are no-ops). */
-export interface BreakerPermit {
-  success(durationMs: number): void;
-  failure(error: unknown, durationMs: number): void;
-  /** The call neither succeeded nor failed (it was not made); in HALF_OPEN the permit returns. */
-  ignore(): void;
-}
-
 const marker = Symbol.for('sluice.policy.circuit-breaker');
 const REJECTED = -1;
 const UNTRACKED = -2;
 const neverAborted = new AbortController().signal;
 const signallessContext: ExecuteContext = Object.freeze({ signal: neverAborted, attempt: 1 });
-const untrackedPermit: BreakerPermit = Object.freeze({
-  success: () => {},
-  failure: () => {},
-  ignore: () => {},
-});
-
-type Settle = (generation: number, verdict: OutcomeVerdict, durationMs: number) => void;
 
 export class CircuitBreaker implements Policy {
   readonly [marker] = true;
@@ -130,14 +98,18 @@ export class CircuitBreaker implements Policy {
     this.#o = o;
     this.name = o.name;
     this.#clock = o.clock;
+    // The window checks that a restored window state is of its own kind and shape.
     const names = { field: 'circuitBreaker.window', restoreField: 'circuitBreaker.restore.window' };
     this.#window =
       o.window.kind === 'count'
-        ? new CountSlidingWindow(o.window.size, { ...names, restore: restore?.window as never })
+        ? new CountSlidingWindow(o.window.size, {
+            ...names,
+            restore: restore?.window as CountWindowState | undefined,
+          })
         : new TimeSlidingWindow(o.window, {
             ...names,
             clock: o.clock,
-            restore: restore?.window as never,
+            restore: restore?.window as TimeWindowState | undefined,
             restoreAgeMs: o.restoreAgeMs,
           });
     if (restore) this.#restore(restore);
@@ -185,7 +157,7 @@ export class CircuitBreaker implements Policy {
     const generation = this.#admit(now);
     if (generation === REJECTED) return this.#rejected(now);
     if (generation === UNTRACKED) return untrackedPermit;
-    return new Permit(this.#settleSuccess, this.#settleFailure, this.#settle, generation, signal);
+    return new Permit(this.#sink, generation, signal);
   }
 
   /**
@@ -284,15 +256,12 @@ export class CircuitBreaker implements Policy {
     return error;
   }
 
-  readonly #settleSuccess = (generation: number, durationMs: number): void =>
-    this.#succeeded(generation, durationMs);
-
-  readonly #settleFailure = (
-    generation: number,
-    error: unknown,
-    durationMs: number,
-    callerAborted: boolean,
-  ): void => this.#failed(generation, error, durationMs, callerAborted);
+  readonly #sink: PermitSink = {
+    succeeded: (generation, durationMs) => this.#succeeded(generation, durationMs),
+    failed: (generation, error, durationMs, callerAborted) =>
+      this.#failed(generation, error, durationMs, callerAborted),
+    ignored: (generation) => this.#settle(generation, 'ignore', 0),
+  };
 
   #succeeded(generation: number, durationMs: number): void {
     if (this.#success.size > 0) {
@@ -322,7 +291,7 @@ export class CircuitBreaker implements Policy {
     }
   }
 
-  readonly #settle: Settle = (generation, verdict, durationMs) => {
+  #settle(generation: number, verdict: OutcomeVerdict, durationMs: number): void {
     this.#advance(this.#clock.now());
     if (generation !== this.#generation) return;
     const slow = durationMs >= this.#o.slowCallDurationMs;
@@ -342,7 +311,7 @@ export class CircuitBreaker implements Policy {
       default:
         return;
     }
-  };
+  }
 
   /** CLOSED: open once the window holds enough calls and either rate reaches its threshold. */
   #evaluate(): void {
@@ -406,37 +375,6 @@ export class CircuitBreaker implements Policy {
       this.#failures = snapshot.failures;
       this.#issued = snapshot.successes + snapshot.failures;
     }
-  }
-}
-
-/** One admitted call; a class (not closures) so issuing one costs a single small object. */
-class Permit implements BreakerPermit {
-  #done = false;
-
-  constructor(
-    private readonly onSuccess: (generation: number, durationMs: number) => void,
-    private readonly onFailure: (g: number, e: unknown, d: number, aborted: boolean) => void,
-    private readonly onIgnore: Settle,
-    private readonly generation: number,
-    private readonly signal: AbortSignal | undefined,
-  ) {}
-
-  success(durationMs: number): void {
-    if (this.#done) return;
-    this.#done = true;
-    this.onSuccess(this.generation, durationMs);
-  }
-
-  failure(error: unknown, durationMs: number): void {
-    if (this.#done) return;
-    this.#done = true;
-    this.onFailure(this.generation, error, durationMs, this.signal?.aborted === true);
-  }
-
-  ignore(): void {
-    if (this.#done) return;
-    this.#done = true;
-    this.onIgnore(this.generation, 'ignore', 0);
   }
 }
 
