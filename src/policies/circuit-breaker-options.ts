@@ -6,6 +6,7 @@ import {
 } from '../errors/index.js';
 import { systemClock, type Clock } from './clock.js';
 import type { CircuitBreakerSnapshot } from './circuit-breaker-snapshot.js';
+import { knownKeys } from './known-keys.js';
 import { checkCountWindowSize } from './sliding-window-count.js';
 import { checkTimeWindow } from './sliding-window-time.js';
 
@@ -309,18 +310,4 @@ function object<T>(field: string, value: T): T {
     throw new InvalidConfigError(field, 'an object', value);
   }
   return value;
-}
-
-/** Refuses keys we do not know, so a misspelt option fails instead of being ignored. */
-export function knownKeys(value: object, field: string, keys: readonly string[]): void {
-  object(field, value);
-  for (const key of Object.keys(value)) {
-    if (!keys.includes(key)) {
-      throw new InvalidConfigError(
-        `${field}.${key}`,
-        `absent (not an option; known: ${keys.join(', ')})`,
-        (value as Record<string, unknown>)[key],
-      );
-    }
-  }
 }

@@ -42,3 +42,16 @@ export type {
   BreakerTransitionReason,
 } from './circuit-breaker-events.js';
 export type { BreakerPermit } from './circuit-breaker-permit.js';
+export {
+  KeyedRegistry,
+  keyedRegistry,
+  keyedRegistryDefaults,
+  type EvictionReason,
+  type KeyedRegistryOptions,
+} from './keyed-registry.js';
+export {
+  BreakerRegistry,
+  breakerRegistry,
+  type BreakerRegistryOptions,
+  type BreakerServiceStats,
+} from './breaker-registry.js';
