@@ -43,7 +43,8 @@ import { TimeSlidingWindow } from './sliding-window-time.js';
  * METRICS_ONLY) with cockatiel's shape (a factory, events, JSON state).
  *
  * No timers: time-driven transitions (OPEN to HALF_OPEN, a stuck HALF_OPEN back to OPEN) happen
- * when the breaker is next used or looked at, using the injected clock. Every call is O(1). The
+ * when the breaker is next used or looked at, using the injected clock. Every call is O(1) and
+ * reads the clock twice (start and end: clock reads are the dearest thing on the path). The
  * success path of `execute` allocates nothing of its own beyond the promise and, when the caller
  * passes a signal, the context object.
  *
@@ -123,7 +124,7 @@ export class CircuitBreaker implements Policy {
 
   /** What the sliding window holds now. */
   metrics(): WindowSnapshot {
-    return this.#window.snapshot();
+    return this.#window.snapshot(this.#clock.now());
   }
 
   async execute<T>(
@@ -141,10 +142,12 @@ export class CircuitBreaker implements Policy {
     try {
       result = await fn(context);
     } catch (error) {
-      this.#failed(generation, error, clock.now() - start, signal?.aborted === true);
+      const end = clock.now();
+      this.#failed(generation, error, end - start, signal?.aborted === true, end);
       throw error;
     }
-    this.#succeeded(generation, clock.now() - start);
+    const end = clock.now();
+    this.#succeeded(generation, end - start, end);
     return result;
   }
 
@@ -190,7 +193,7 @@ export class CircuitBreaker implements Policy {
     const now = this.#clock.now();
     this.#advance(now);
     const base = { version: 1, consecutiveOpens: this.#consecutiveOpens } as const;
-    const window = this.#window.toJSON();
+    const window = this.#window.toJSON(now);
     switch (this.#state) {
       case 'OPEN':
         return {
@@ -257,26 +260,33 @@ export class CircuitBreaker implements Policy {
   }
 
   readonly #sink: PermitSink = {
-    succeeded: (generation, durationMs) => this.#succeeded(generation, durationMs),
+    succeeded: (generation, durationMs) =>
+      this.#succeeded(generation, durationMs, this.#clock.now()),
     failed: (generation, error, durationMs, callerAborted) =>
-      this.#failed(generation, error, durationMs, callerAborted),
-    ignored: (generation) => this.#settle(generation, 'ignore', 0),
+      this.#failed(generation, error, durationMs, callerAborted, this.#clock.now()),
+    ignored: (generation) => this.#settle(generation, 'ignore', 0, this.#clock.now()),
   };
 
-  #succeeded(generation: number, durationMs: number): void {
+  #succeeded(generation: number, durationMs: number, now: number): void {
     if (this.#success.size > 0) {
       this.#success.fire({ durationMs, slow: durationMs >= this.#o.slowCallDurationMs });
     }
-    this.#settle(generation, 'success', durationMs);
+    this.#settle(generation, 'success', durationMs, now);
   }
 
-  #failed(generation: number, error: unknown, durationMs: number, callerAborted: boolean): void {
+  #failed(
+    generation: number,
+    error: unknown,
+    durationMs: number,
+    callerAborted: boolean,
+    now: number,
+  ): void {
     const verdict = this.#judge(error, callerAborted);
     if (this.#failure.size > 0) {
       const slow = durationMs >= this.#o.slowCallDurationMs;
       this.#failure.fire({ error, durationMs, slow, recordedAs: verdict });
     }
-    this.#settle(generation, verdict, durationMs);
+    this.#settle(generation, verdict, durationMs, now);
   }
 
   /** A throwing isFailure or classifier must not hide the call's own error: count it, report it. */
@@ -291,22 +301,23 @@ export class CircuitBreaker implements Policy {
     }
   }
 
-  #settle(generation: number, verdict: OutcomeVerdict, durationMs: number): void {
-    this.#advance(this.#clock.now());
+  /** Records a call's verdict at time `now`, if it belongs to the current state. */
+  #settle(generation: number, verdict: OutcomeVerdict, durationMs: number, now: number): void {
+    this.#advance(now);
     if (generation !== this.#generation) return;
     const slow = durationMs >= this.#o.slowCallDurationMs;
     switch (this.#state) {
       case 'CLOSED':
         if (verdict !== 'ignore') {
-          this.#window.record(verdict, slow);
-          this.#evaluate();
+          this.#window.record(verdict, slow, now);
+          this.#evaluate(now);
         }
         return;
       case 'METRICS_ONLY':
-        if (verdict !== 'ignore') this.#window.record(verdict, slow);
+        if (verdict !== 'ignore') this.#window.record(verdict, slow, now);
         return;
       case 'HALF_OPEN':
-        this.#probe(verdict, slow);
+        this.#probe(verdict, slow, now);
         return;
       default:
         return;
@@ -314,14 +325,14 @@ export class CircuitBreaker implements Policy {
   }
 
   /** CLOSED: open once the window holds enough calls and either rate reaches its threshold. */
-  #evaluate(): void {
-    const window = this.#window;
+  #evaluate(now: number): void {
+    const window = this.#window; // just recorded into, so its counts are as of now
     const calls = window.calls;
     if (calls < this.#o.minimumCalls) return;
     if (window.failures / calls >= this.#o.failureRateThreshold) {
-      this.#open(this.#clock.now(), 'failure-rate');
+      this.#open(now, 'failure-rate');
     } else if (window.slowCalls / calls >= this.#o.slowCallRateThreshold) {
-      this.#open(this.#clock.now(), 'slow-call-rate');
+      this.#open(now, 'slow-call-rate');
     }
   }
 
@@ -330,7 +341,7 @@ export class CircuitBreaker implements Policy {
    * verdict-bearing probe is a failure, and the breaker re-opens as soon as the remaining
    * permits can no longer reach the threshold. An ignored probe gives its permit back.
    */
-  #probe(verdict: OutcomeVerdict, slow: boolean): void {
+  #probe(verdict: OutcomeVerdict, slow: boolean, now: number): void {
     const o = this.#o;
     if (verdict === 'ignore') {
       this.#issued--;
@@ -341,7 +352,7 @@ export class CircuitBreaker implements Policy {
         this.#transition('CLOSED', 'probes-succeeded');
       }
     } else if (o.permits - ++this.#failures < o.successThreshold) {
-      this.#open(this.#clock.now(), 'probe-failed');
+      this.#open(now, 'probe-failed');
     }
   }
 

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { keyedRegistry, type EvictionReason, type KeyedRegistryOptions } from './keyed-registry.js';
 
@@ -79,6 +80,19 @@ describe('keyedRegistry', () => {
     expect(peak).toBeLessThanOrEqual(102);
   });
 
+  it('keeps its order when an entry leaves from the middle', () => {
+    const { registry } = setup();
+    registry.for('a');
+    registry.for('b');
+    registry.for('c');
+    registry.for('b'); // moves b from the middle to the end: a, c, b
+    registry.delete('c');
+    expect([...registry].map(([k]) => k)).toEqual(['a', 'b']);
+    registry.for('d');
+    registry.delete('a');
+    expect([...registry].map(([k]) => k)).toEqual(['b', 'd']);
+  });
+
   it('get neither creates nor refreshes', () => {
     const { clock, registry } = setup({ idleMs: 100 });
     expect(registry.get('a')).toBeUndefined();
@@ -157,5 +171,126 @@ describe('keyedRegistry', () => {
     const a = registry.for('a');
     clock.t = Number.MAX_SAFE_INTEGER;
     expect(registry.for('a')).toBe(a);
+  });
+
+  it('agrees with a naive LRU model through uses, peeks, deletes, waits and sweeps', () => {
+    type Op =
+      | { type: 'for' | 'get' | 'delete'; key: string }
+      | { type: 'wait'; ms: number }
+      | { type: 'sweep' | 'iterate' };
+    const key = fc.constantFrom('a', 'b', 'c', 'd');
+    const op: fc.Arbitrary<Op> = fc.oneof(
+      { weight: 6, arbitrary: fc.record({ type: fc.constant('for' as const), key }) },
+      { weight: 2, arbitrary: fc.record({ type: fc.constant('get' as const), key }) },
+      { weight: 1, arbitrary: fc.record({ type: fc.constant('delete' as const), key }) },
+      {
+        weight: 3,
+        // Mostly short waits, so several keys stay live and get reordered; some past idleMs.
+        arbitrary: fc.record({
+          type: fc.constant('wait' as const),
+          ms: fc.oneof({ weight: 3, arbitrary: fc.nat(15) }, { weight: 1, arbitrary: fc.nat(150) }),
+        }),
+      },
+      { weight: 1, arbitrary: fc.constant({ type: 'sweep' as const }) },
+      { weight: 2, arbitrary: fc.constant({ type: 'iterate' as const }) },
+    );
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 5 }), fc.array(op, { maxLength: 80 }), (max, ops) => {
+        const { clock, registry, evicted } = setup({ maxKeys: max, idleMs: 100 });
+        // The model: entries in order of last use, oldest first; and the eviction log.
+        let model: { key: string; n: number; lastUsed: number }[] = [];
+        const log: [string, number, EvictionReason][] = [];
+        let made = 0;
+        const expired = (e: { lastUsed: number }) => clock.t - e.lastUsed > 100;
+        const remove = (e: (typeof model)[number], reason: EvictionReason) => {
+          model = model.filter((m) => m !== e);
+          log.push([e.key, e.n, reason]);
+        };
+        for (const o of ops) {
+          const found = 'key' in o ? model.find((m) => m.key === o.key) : undefined;
+          if (o.type === 'wait') {
+            clock.t += o.ms;
+          } else if (o.type === 'sweep' || o.type === 'iterate') {
+            const gone = model.filter(expired);
+            gone.forEach((e) => remove(e, 'idle'));
+            if (o.type === 'sweep') expect(registry.sweep()).toBe(gone.length);
+            else expect([...registry].map(([k]) => k)).toEqual(model.map((e) => e.key));
+          } else if (o.type === 'delete') {
+            if (found) remove(found, 'deleted');
+            expect(registry.delete(o.key)).toBe(found !== undefined);
+          } else if (o.type === 'get') {
+            if (found && expired(found)) remove(found, 'idle');
+            const live = found && !expired(found) ? found.n : undefined;
+            expect(registry.get(o.key)?.n).toBe(live);
+          } else if (o.type === 'for') {
+            let n: number;
+            if (found && !expired(found)) {
+              found.lastUsed = clock.t;
+              model = [...model.filter((m) => m !== found), found];
+              n = found.n;
+            } else {
+              if (found) remove(found, 'idle');
+              n = ++made;
+              model.push({ key: o.key, n, lastUsed: clock.t });
+              for (let i = 0; i < 2 && model[0] && expired(model[0]); i++) remove(model[0], 'idle');
+              if (model.length > max) remove(model[0]!, 'capacity');
+            }
+            expect(registry.for(o.key).n).toBe(n);
+          }
+          expect(evicted).toEqual(log);
+          expect(registry.size).toBe(model.length);
+        }
+        const live = model.filter((e) => !expired(e)).map((e) => e.key);
+        expect([...registry].map(([k]) => k)).toEqual(live);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('stays consistent when onEvict asks for the very key being replaced', () => {
+    const clock = { t: 0, now: () => clock.t };
+    let made = 0;
+    const log: string[] = [];
+    const registry = keyedRegistry<number>({
+      create: () => ++made,
+      idleMs: 10,
+      clock,
+      onEvict: (key, n, reason) => {
+        log.push(`${key}${n} ${reason}`);
+        if (reason === 'idle') registry.for(key); // re-creates it at once
+      },
+    });
+    registry.for('a'); // a1
+    registry.for('b'); // b2
+    clock.t = 100;
+    // a1 has expired: its onEvict makes a3 (whose insertion sweeps b2, whose onEvict makes b4);
+    // then the outer call makes a5, which replaces a3.
+    expect(registry.for('a')).toBe(5);
+    expect(log).toEqual(['a1 idle', 'b2 idle', 'a3 deleted']);
+    expect([...registry]).toEqual([
+      ['b', 4],
+      ['a', 5],
+    ]);
+    expect(registry.size).toBe(2);
+  });
+
+  it('stays consistent when onEvict re-enters the registry', () => {
+    const clock = { t: 0, now: () => clock.t };
+    const registry = keyedRegistry<number>({
+      create: () => clock.t,
+      idleMs: 10,
+      clock,
+      onEvict: (key) => {
+        if (key === 'a') registry.delete('b'); // evicts the entry the sweep would visit next
+      },
+    });
+    registry.for('a');
+    registry.for('b');
+    registry.for('c');
+    clock.t = 100;
+    expect(registry.sweep()).toBe(2); // a, then c (b went inside a's onEvict)
+    expect(registry.size).toBe(0);
+    registry.for('d');
+    expect([...registry].map(([k]) => k)).toEqual(['d']);
   });
 });

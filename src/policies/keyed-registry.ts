@@ -6,11 +6,13 @@ import { knownKeys } from './known-keys.js';
  * One policy instance per key (a breaker per host, a limiter per user), created on first use.
  * Keys come from the outside world and are unbounded, so the registry is bounded twice: at most
  * `maxKeys` instances, the least recently used evicted first, and none idle for longer than
- * `idleMs`. Both without timers: a Map kept in least-recently-used order (a hit moves its key to
- * the end), so the oldest entry is always first; each insertion evicts up to two expired entries
- * from the front, which outpaces growth, and a hit on an expired entry replaces it. Every
- * operation is O(1) amortised and a hit allocates nothing. `sweep()` evicts all idle entries at
- * once, for callers that want memory back without new traffic.
+ * `idleMs`. Both without timers. A Map finds the entry; an intrusive doubly linked list keeps the
+ * entries in order of last use, so the oldest is always at the head. A hit relinks its entry at
+ * the tail (no Map write, no allocation); each insertion evicts up to two expired entries from
+ * the head, which outpaces growth; a hit on an expired entry replaces it. Every operation is
+ * O(1) amortised. (Reordering the Map itself by delete and re-insert is not: V8 leaves deleted
+ * slots at the front until it rehashes, so finding the oldest entry becomes a scan.) `sweep()`
+ * evicts all idle entries at once, for callers that want memory back without new traffic.
  */
 
 export type EvictionReason = 'capacity' | 'idle' | 'deleted';
@@ -31,8 +33,11 @@ export interface KeyedRegistryOptions<T> {
 export const keyedRegistryDefaults = Object.freeze({ maxKeys: 10_000, idleMs: 600_000 });
 
 interface Entry<T> {
+  readonly key: string;
   readonly value: T;
   lastUsed: number;
+  older: Entry<T> | undefined;
+  newer: Entry<T> | undefined;
 }
 
 /** Evictions per insertion: more than one, so expired entries drain faster than keys arrive. */
@@ -45,8 +50,9 @@ export class KeyedRegistry<T> implements Iterable<[string, T]> {
   readonly #clock: Clock;
   readonly #onEvict: KeyedRegistryOptions<T>['onEvict'];
   readonly #entries = new Map<string, Entry<T>>();
-  /** The most recently used key: hits on it skip the reordering. */
-  #newest: string | undefined;
+  /** The least and the most recently used entries: the ends of the list. */
+  #oldest: Entry<T> | undefined;
+  #newest: Entry<T> | undefined;
 
   constructor(options: KeyedRegistryOptions<T>) {
     const field = 'keyedRegistry';
@@ -84,28 +90,33 @@ export class KeyedRegistry<T> implements Iterable<[string, T]> {
   /** The instance for `key`, created if it has none (or its old one was evicted). */
   for(key: string): T {
     const now = this.#clock.now();
-    const entries = this.#entries;
-    const entry = entries.get(key);
-    if (entry !== undefined) {
-      if (now - entry.lastUsed <= this.idleMs) {
-        entry.lastUsed = now;
-        if (this.#newest !== key) {
-          entries.delete(key);
-          entries.set(key, entry);
-          this.#newest = key;
+    const hit = this.#entries.get(key);
+    if (hit !== undefined) {
+      if (now - hit.lastUsed <= this.idleMs) {
+        hit.lastUsed = now;
+        if (hit !== this.#newest) {
+          this.#unlink(hit);
+          this.#link(hit);
         }
-        return entry.value;
+        return hit.value;
       }
-      this.#evict(key, entry, 'idle');
+      this.#evict(hit, 'idle');
     }
     const value = this.#create(key);
-    entries.set(key, { value, lastUsed: now });
-    this.#newest = key;
-    this.#sweepFront(now, SWEEP_PER_INSERT);
-    if (entries.size > this.maxKeys) {
-      const [oldestKey, oldest] = entries.entries().next().value!;
-      this.#evict(oldestKey, oldest, 'capacity');
-    }
+    // An onEvict or create that called for(key) itself has just made another: this one wins.
+    const raced = this.#entries.get(key);
+    if (raced !== undefined) this.#evict(raced, 'deleted');
+    const entry: Entry<T> = {
+      key,
+      value,
+      lastUsed: now,
+      older: undefined,
+      newer: undefined,
+    };
+    this.#entries.set(key, entry);
+    this.#link(entry);
+    this.#sweepOldest(now, SWEEP_PER_INSERT);
+    if (this.#entries.size > this.maxKeys) this.#evict(this.#oldest!, 'capacity');
     return value;
   }
 
@@ -114,50 +125,70 @@ export class KeyedRegistry<T> implements Iterable<[string, T]> {
     const entry = this.#entries.get(key);
     if (entry === undefined) return undefined;
     if (this.#clock.now() - entry.lastUsed <= this.idleMs) return entry.value;
-    this.#evict(key, entry, 'idle');
+    this.#evict(entry, 'idle');
     return undefined;
   }
 
   delete(key: string): boolean {
     const entry = this.#entries.get(key);
     if (entry === undefined) return false;
-    this.#evict(key, entry, 'deleted');
+    this.#evict(entry, 'deleted');
     return true;
   }
 
   /** Evicts every instance idle for longer than idleMs; returns how many. */
   sweep(): number {
-    return this.#sweepFront(this.#clock.now(), Number.POSITIVE_INFINITY);
+    return this.#sweepOldest(this.#clock.now(), Number.POSITIVE_INFINITY);
   }
 
-  /** Evicts everything (reason 'deleted'). */
+  /** Evicts everything (reason 'deleted'), oldest first. */
   clear(): void {
-    for (const [key, entry] of this.#entries) this.#evict(key, entry, 'deleted');
+    while (this.#oldest !== undefined) this.#evict(this.#oldest, 'deleted');
   }
 
   /** Live instances, least recently used first (idle ones are swept first). */
   *[Symbol.iterator](): IterableIterator<[string, T]> {
     this.sweep();
-    for (const [key, entry] of this.#entries) yield [key, entry.value];
+    for (let entry = this.#oldest; entry !== undefined; entry = entry.newer) {
+      yield [entry.key, entry.value];
+    }
   }
 
   /** Evicts expired entries from the least recently used end, at most `limit` of them. */
-  #sweepFront(now: number, limit: number): number {
+  #sweepOldest(now: number, limit: number): number {
     let evicted = 0;
-    for (const [key, entry] of this.#entries) {
+    // Re-read the head each time: onEvict may have changed the list.
+    for (let entry = this.#oldest; entry !== undefined; entry = this.#oldest) {
       if (evicted >= limit || now - entry.lastUsed <= this.idleMs) break;
-      this.#evict(key, entry, 'idle');
+      this.#evict(entry, 'idle');
       evicted++;
     }
     return evicted;
   }
 
-  #evict(key: string, entry: Entry<T>, reason: EvictionReason): void {
-    this.#entries.delete(key);
-    if (this.#newest === key) this.#newest = undefined;
+  /** Appends at the most recently used end. */
+  #link(entry: Entry<T>): void {
+    entry.older = this.#newest;
+    entry.newer = undefined;
+    if (this.#newest === undefined) this.#oldest = entry;
+    else this.#newest.newer = entry;
+    this.#newest = entry;
+  }
+
+  #unlink(entry: Entry<T>): void {
+    if (entry.older === undefined) this.#oldest = entry.newer;
+    else entry.older.newer = entry.newer;
+    if (entry.newer === undefined) this.#newest = entry.older;
+    else entry.newer.older = entry.older;
+    entry.older = entry.newer = undefined;
+  }
+
+  #evict(entry: Entry<T>, reason: EvictionReason): void {
+    this.#entries.delete(entry.key);
+    this.#unlink(entry);
     if (this.#onEvict === undefined) return;
     try {
-      this.#onEvict(key, entry.value, reason);
+      this.#onEvict(entry.key, entry.value, reason);
     } catch (error) {
       // A listener's bug must not fail the caller's lookup; report it like an event listener's.
       queueMicrotask(() => {

@@ -76,6 +76,9 @@ export class CountSlidingWindow implements SlidingWindow {
     this.#push(encodeOutcome(outcome, slow));
   }
 
+  /** Time does not matter to a count window. */
+  advance(): void {}
+
   snapshot(): WindowSnapshot {
     return windowSnapshot(this.#calls, this.#failures, this.#slowCalls);
   }

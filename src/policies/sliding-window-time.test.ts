@@ -78,7 +78,9 @@ describe('TimeSlidingWindow', () => {
         for (const o of ops) {
           switch (o.type) {
             case 'record':
-              window.record(o.outcome, o.slow);
+              // Half the time the caller hands over its own clock reading.
+              if (o.slow) window.record(o.outcome, o.slow, now);
+              else window.record(o.outcome, o.slow);
               model.push({ at: now, outcome: o.outcome, slow: o.slow });
               break;
             case 'reset':
@@ -135,8 +137,10 @@ describe('TimeSlidingWindow', () => {
     now = 10_000; // bucket 10: bucket 0 falls out, bucket 1 stays
     expect(window.snapshot()).toMatchObject({ calls: 1, failures: 0, slowCalls: 0 });
     now = 10_999;
+    window.advance();
     expect(window.calls).toBe(1);
     now = 11_000;
+    window.advance();
     expect(window.calls).toBe(0);
   });
 
@@ -175,7 +179,27 @@ describe('TimeSlidingWindow', () => {
     window.record('success', false);
     expect(window.snapshot()).toMatchObject({ calls: 2, failures: 1 });
     now = 6000;
+    window.advance();
     expect(window.calls).toBe(0);
+  });
+
+  it('reads counts without the clock: they hold until the next record, advance or snapshot', () => {
+    let reads = 0;
+    let now = 0;
+    const window = new TimeSlidingWindow({ seconds: 1 }, { clock: { now: () => (reads++, now) } });
+    window.record('failure', false, 0);
+    now = 5000;
+    reads = 0;
+    expect([window.calls, window.failures, window.slowCalls]).toEqual([1, 1, 0]);
+    expect(reads).toBe(0);
+    window.advance(5000);
+    expect(reads).toBe(0);
+    expect(window.calls).toBe(0);
+    window.record('success', true, 5000);
+    expect(window.snapshot(5000)).toMatchObject({ calls: 1, slowCalls: 1 });
+    expect(reads).toBe(0);
+    expect(window.snapshot()).toMatchObject({ calls: 1 });
+    expect(reads).toBe(1);
   });
 
   it.each([

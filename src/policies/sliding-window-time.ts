@@ -102,22 +102,19 @@ export class TimeSlidingWindow implements SlidingWindow {
   }
 
   get calls(): number {
-    this.#advance(this.#clock.now());
     return this.#calls;
   }
 
   get failures(): number {
-    this.#advance(this.#clock.now());
     return this.#failures;
   }
 
   get slowCalls(): number {
-    this.#advance(this.#clock.now());
     return this.#slowCalls;
   }
 
-  record(outcome: CallOutcome, slow: boolean): void {
-    this.#advance(this.#clock.now());
+  record(outcome: CallOutcome, slow: boolean, now = this.#clock.now()): void {
+    this.#advance(now);
     const head = this.#head;
     this.#bucketCalls[head]!++;
     this.#calls++;
@@ -131,8 +128,12 @@ export class TimeSlidingWindow implements SlidingWindow {
     }
   }
 
-  snapshot(): WindowSnapshot {
-    this.#advance(this.#clock.now());
+  advance(now = this.#clock.now()): void {
+    this.#advance(now);
+  }
+
+  snapshot(now = this.#clock.now()): WindowSnapshot {
+    this.#advance(now);
     return windowSnapshot(this.#calls, this.#failures, this.#slowCalls);
   }
 
@@ -145,8 +146,7 @@ export class TimeSlidingWindow implements SlidingWindow {
     this.#slowCalls = 0;
   }
 
-  toJSON(): TimeWindowState {
-    const now = this.#clock.now();
+  toJSON(now = this.#clock.now()): TimeWindowState {
     this.#advance(now);
     const counts: [number, number, number][] = [];
     for (let age = this.buckets - 1; age >= 0; age--) {

@@ -40,17 +40,27 @@ export interface TimeWindowState {
 
 export type SlidingWindowState = CountWindowState | TimeWindowState;
 
+/**
+ * `now` parameters take a reading of the window's clock when the caller already has one (the
+ * breaker reads the clock once per call end), saving a read; omitted, the window reads it.
+ */
 export interface SlidingWindow {
   readonly kind: 'count' | 'time';
-  /** Calls in the window now. */
+  /**
+   * The counts as of the last record(), advance() or snapshot(): reading them never reads the
+   * clock. For a time window, call advance() first to count as of now.
+   */
   readonly calls: number;
   readonly failures: number;
   readonly slowCalls: number;
-  record(outcome: CallOutcome, slow: boolean): void;
-  snapshot(): WindowSnapshot;
+  record(outcome: CallOutcome, slow: boolean, now?: number): void;
+  /** Drops what has left the window by `now` (a no-op for a count window). */
+  advance(now?: number): void;
+  /** The counts as of `now`. */
+  snapshot(now?: number): WindowSnapshot;
   /** Forgets every call. */
   reset(): void;
-  toJSON(): SlidingWindowState;
+  toJSON(now?: number): SlidingWindowState;
 }
 
 /** A snapshot from three counts; the one place rates are computed, so every reader agrees. */
