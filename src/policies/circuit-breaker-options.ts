@@ -48,7 +48,11 @@ export interface CircuitBreakerOptions {
   readonly halfOpen?: {
     /** Exactly this many probes are admitted in HALF_OPEN, by permit. Default 3. */
     readonly permits?: number;
-    /** Probe successes that close the breaker, in [1, permits]. Default `permits`. */
+    /**
+     * Healthy probes that close the breaker, in [1, permits]. Default `permits`. A healthy probe
+     * succeeded within slowCallDurationMs; any other probe with a verdict counts against, and
+     * the breaker re-opens as soon as the threshold is out of reach of the permits left.
+     */
     readonly successThreshold?: number;
     /**
      * How long HALF_OPEN may have probes out without reaching a verdict before it gives up on
