@@ -17,3 +17,50 @@ export * from './fallback.js';
 export * from './hedging.js';
 export * from './fault-injection.js';
 export * from './compose.js';
+export type {
+  CallOutcome,
+  CountWindowState,
+  SlidingWindow,
+  SlidingWindowState,
+  TimeWindowState,
+  WindowSnapshot,
+} from './sliding-window.js';
+export { CountSlidingWindow, type CountWindowOptions } from './sliding-window-count.js';
+export {
+  TimeSlidingWindow,
+  type TimeWindowConfig,
+  type TimeWindowOptions,
+} from './sliding-window-time.js';
+export { CircuitBreaker, circuitBreaker, isCircuitBreaker } from './circuit-breaker.js';
+export {
+  circuitBreakerDefaults,
+  type BreakerWindowOptions,
+  type CircuitBreakerOptions,
+  type OutcomeVerdict,
+} from './circuit-breaker-options.js';
+export {
+  circuitStates,
+  type CircuitBreakerSnapshot,
+  type CircuitState,
+} from './circuit-breaker-snapshot.js';
+export type {
+  BreakerFailureEvent,
+  BreakerRejectEvent,
+  BreakerStateChange,
+  BreakerSuccessEvent,
+  BreakerTransitionReason,
+} from './circuit-breaker-events.js';
+export type { BreakerPermit } from './circuit-breaker-permit.js';
+export {
+  KeyedRegistry,
+  keyedRegistry,
+  keyedRegistryDefaults,
+  type EvictionReason,
+  type KeyedRegistryOptions,
+} from './keyed-registry.js';
+export {
+  BreakerRegistry,
+  breakerRegistry,
+  type BreakerRegistryOptions,
+  type BreakerServiceStats,
+} from './breaker-registry.js';

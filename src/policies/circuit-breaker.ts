@@ -1,0 +1,398 @@
+import { AbortedError, BreakerOpenError } from '../errors/index.js';
+import {
+  resolveBreakerOptions,
+  type CircuitBreakerOptions,
+  type OutcomeVerdict,
+  type ResolvedBreakerOptions,
+} from './circuit-breaker-options.js';
+import { judgeError } from './circuit-breaker-outcome.js';
+import {
+  checkBreakerSnapshot,
+  type CircuitBreakerSnapshot,
+  type CircuitState,
+} from './circuit-breaker-snapshot.js';
+import type {
+  BreakerFailureEvent,
+  BreakerRejectEvent,
+  BreakerStateChange,
+  BreakerSuccessEvent,
+  BreakerTransitionReason,
+} from './circuit-breaker-events.js';
+import {
+  Permit,
+  untrackedPermit,
+  type BreakerPermit,
+  type PermitSink,
+} from './circuit-breaker-permit.js';
+import type { Clock } from './clock.js';
+import { EventEmitter, type Event } from './event.js';
+import type { ExecuteContext, Policy } from './policy.js';
+import type {
+  CountWindowState,
+  SlidingWindow,
+  TimeWindowState,
+  WindowSnapshot,
+} from './sliding-window.js';
+import { CountSlidingWindow } from './sliding-window-count.js';
+import { TimeSlidingWindow } from './sliding-window-time.js';
+
+/**
+ * The circuit breaker: stops calling a service that is failing (or answering too slowly) so it
+ * can recover and our callers fail fast, then lets a few probes through to see if it is back.
+ * Resilience4j's state machine (CLOSED, OPEN, HALF_OPEN, and the manual FORCED_OPEN, DISABLED,
+ * METRICS_ONLY) with cockatiel's shape (a factory, events, JSON state).
+ *
+ * No timers: time-driven transitions (OPEN to HALF_OPEN, a stuck HALF_OPEN back to OPEN) happen
+ * when the breaker is next used or looked at, using the injected clock. Every call is O(1) and
+ * reads the clock twice (start and end: clock reads are the dearest thing on the path). The
+ * success path of `execute` allocates nothing of its own beyond the promise and, when the caller
+ * passes a signal, the context object.
+ *
+ * Each admitted call is tagged with the breaker's generation, which changes on every transition,
+ * so a call that finishes after the state moved on (a hung probe, a call from before an open)
+ * fires its events but cannot disturb the new state's accounting.
+ */
+
+const marker = Symbol.for('sluice.policy.circuit-breaker');
+const REJECTED = -1;
+const UNTRACKED = -2;
+const neverAborted = new AbortController().signal;
+const signallessContext: ExecuteContext = Object.freeze({ signal: neverAborted, attempt: 1 });
+
+export class CircuitBreaker implements Policy {
+  readonly [marker] = true;
+  readonly name: string;
+  readonly #o: ResolvedBreakerOptions;
+  readonly #clock: Clock;
+  readonly #window: SlidingWindow;
+  #state: CircuitState = 'CLOSED';
+  #generation = 0;
+  #consecutiveOpens = 0;
+  #openedAt = 0;
+  #openUntil = 0;
+  // HALF_OPEN: permits handed out (and not returned), verdicts, and since when probes are out.
+  #issued = 0;
+  #successes = 0;
+  #failures = 0;
+  #probesSince = 0;
+
+  readonly #stateChange = new EventEmitter<BreakerStateChange>();
+  readonly #success = new EventEmitter<BreakerSuccessEvent>();
+  readonly #failure = new EventEmitter<BreakerFailureEvent>();
+  readonly #reject = new EventEmitter<BreakerRejectEvent>();
+  readonly onStateChange: Event<BreakerStateChange> = this.#stateChange.event;
+  readonly onSuccess: Event<BreakerSuccessEvent> = this.#success.event;
+  readonly onFailure: Event<BreakerFailureEvent> = this.#failure.event;
+  readonly onReject: Event<BreakerRejectEvent> = this.#reject.event;
+
+  /** Restores a breaker from `toJSON()`; the same as `circuitBreaker({ ...options, restore })`. */
+  static fromJSON(
+    snapshot: CircuitBreakerSnapshot,
+    options: CircuitBreakerOptions = {},
+  ): CircuitBreaker {
+    return new CircuitBreaker({ ...options, restore: snapshot });
+  }
+
+  constructor(options: CircuitBreakerOptions = {}) {
+    const o = resolveBreakerOptions(options);
+    const restore = o.restore && checkBreakerSnapshot(o.restore, o);
+    this.#o = o;
+    this.name = o.name;
+    this.#clock = o.clock;
+    // The window checks that a restored window state is of its own kind and shape.
+    const names = { field: 'circuitBreaker.window', restoreField: 'circuitBreaker.restore.window' };
+    this.#window =
+      o.window.kind === 'count'
+        ? new CountSlidingWindow(o.window.size, {
+            ...names,
+            restore: restore?.window as CountWindowState | undefined,
+          })
+        : new TimeSlidingWindow(o.window, {
+            ...names,
+            clock: o.clock,
+            restore: restore?.window as TimeWindowState | undefined,
+            restoreAgeMs: o.restoreAgeMs,
+          });
+    if (restore) this.#restore(restore);
+  }
+
+  /** The state now (reading it applies any transition that time has made due). */
+  get state(): CircuitState {
+    this.#advance(this.#clock.now());
+    return this.#state;
+  }
+
+  /** What the sliding window holds now. */
+  metrics(): WindowSnapshot {
+    return this.#window.snapshot(this.#clock.now());
+  }
+
+  async execute<T>(
+    fn: (context: ExecuteContext) => PromiseLike<T> | T,
+    signal?: AbortSignal,
+  ): Promise<T> {
+    if (signal?.aborted) throw new AbortedError(signal.reason);
+    const clock = this.#clock;
+    const start = clock.now();
+    const generation = this.#admit(start);
+    if (generation === REJECTED) throw this.#rejected(start);
+    const context = signal === undefined ? signallessContext : { signal, attempt: 1 };
+    if (generation === UNTRACKED) return fn(context);
+    let result: T;
+    try {
+      result = await fn(context);
+    } catch (error) {
+      const end = clock.now();
+      this.#failed(generation, error, end - start, signal?.aborted === true, end);
+      throw error;
+    }
+    const end = clock.now();
+    this.#succeeded(generation, end - start, end);
+    return result;
+  }
+
+  /**
+   * For callers that run the work themselves: a permit to settle when it ends, or the error to
+   * fail fast with. `signal` is the caller's, so its abort is recognised as the caller's own.
+   */
+  tryAcquire(signal?: AbortSignal): BreakerPermit | BreakerOpenError {
+    const now = this.#clock.now();
+    const generation = this.#admit(now);
+    if (generation === REJECTED) return this.#rejected(now);
+    if (generation === UNTRACKED) return untrackedPermit;
+    return new Permit(this.#sink, generation, signal);
+  }
+
+  /**
+   * Back to CLOSED with an empty window and no open-duration growth. Calls admitted before the
+   * reset no longer count, even if it was CLOSED already.
+   */
+  reset(): void {
+    this.#window.reset();
+    this.#consecutiveOpens = 0;
+    this.#generation++;
+    this.#transition('CLOSED', 'reset');
+  }
+
+  /** FORCED_OPEN: reject every call until reset(). */
+  isolate(): void {
+    this.#transition('FORCED_OPEN', 'isolate');
+  }
+
+  /** DISABLED: admit every call, record nothing, never transition, until reset(). */
+  disable(): void {
+    this.#transition('DISABLED', 'disable');
+  }
+
+  /** METRICS_ONLY: admit every call and record it (metrics, events), never open, until reset(). */
+  metricsOnly(): void {
+    this.#transition('METRICS_ONLY', 'metrics-only');
+  }
+
+  toJSON(): CircuitBreakerSnapshot {
+    const now = this.#clock.now();
+    this.#advance(now);
+    const base = { version: 1, consecutiveOpens: this.#consecutiveOpens } as const;
+    const window = this.#window.toJSON(now);
+    switch (this.#state) {
+      case 'OPEN':
+        return {
+          ...base,
+          state: 'OPEN',
+          openedAgoMs: now - this.#openedAt,
+          remainingMs: Math.max(0, this.#openUntil - now),
+          window,
+        };
+      case 'HALF_OPEN':
+        return {
+          ...base,
+          state: 'HALF_OPEN',
+          successes: this.#successes,
+          failures: this.#failures,
+          window,
+        };
+      default:
+        return { ...base, state: this.#state, window };
+    }
+  }
+
+  /** Admits a call: the generation to settle it under, REJECTED, or UNTRACKED (DISABLED). */
+  #admit(now: number): number {
+    this.#advance(now);
+    switch (this.#state) {
+      case 'CLOSED':
+      case 'METRICS_ONLY':
+        return this.#generation;
+      case 'HALF_OPEN':
+        if (this.#issued === this.#o.permits) return REJECTED;
+        if (this.#issued === this.#successes + this.#failures) this.#probesSince = now;
+        this.#issued++;
+        return this.#generation;
+      case 'DISABLED':
+        return UNTRACKED;
+      default:
+        return REJECTED;
+    }
+  }
+
+  /** Applies the transitions time has made due: OPEN elapsed, HALF_OPEN stuck past maxWait. */
+  #advance(now: number): void {
+    if (this.#state === 'OPEN') {
+      if (now >= this.#openUntil) {
+        this.#issued = this.#successes = this.#failures = 0;
+        this.#transition('HALF_OPEN', 'open-duration-elapsed');
+      }
+    } else if (
+      this.#state === 'HALF_OPEN' &&
+      this.#issued > this.#successes + this.#failures &&
+      now - this.#probesSince >= this.#o.maxWaitMs
+    ) {
+      this.#open(now, 'half-open-timeout');
+    }
+  }
+
+  #rejected(now: number): BreakerOpenError {
+    const state = this.#state as 'OPEN' | 'FORCED_OPEN' | 'HALF_OPEN';
+    const retryAfterMs = state === 'OPEN' ? Math.max(0, this.#openUntil - now) : undefined;
+    const error = new BreakerOpenError(state, retryAfterMs, this.name);
+    if (this.#reject.size > 0) this.#reject.fire({ error });
+    return error;
+  }
+
+  readonly #sink: PermitSink = {
+    succeeded: (generation, durationMs) =>
+      this.#succeeded(generation, durationMs, this.#clock.now()),
+    failed: (generation, error, durationMs, callerAborted) =>
+      this.#failed(generation, error, durationMs, callerAborted, this.#clock.now()),
+    ignored: (generation) => this.#settle(generation, 'ignore', 0, this.#clock.now()),
+  };
+
+  #succeeded(generation: number, durationMs: number, now: number): void {
+    if (this.#success.size > 0) {
+      this.#success.fire({ durationMs, slow: durationMs >= this.#o.slowCallDurationMs });
+    }
+    this.#settle(generation, 'success', durationMs, now);
+  }
+
+  #failed(
+    generation: number,
+    error: unknown,
+    durationMs: number,
+    callerAborted: boolean,
+    now: number,
+  ): void {
+    const verdict = this.#judge(error, callerAborted);
+    if (this.#failure.size > 0) {
+      const slow = durationMs >= this.#o.slowCallDurationMs;
+      this.#failure.fire({ error, durationMs, slow, recordedAs: verdict });
+    }
+    this.#settle(generation, verdict, durationMs, now);
+  }
+
+  /** A throwing isFailure or classifier must not hide the call's own error: count it, report it. */
+  #judge(error: unknown, callerAborted: boolean): OutcomeVerdict {
+    try {
+      return judgeError(error, callerAborted, this.#o);
+    } catch (hookError) {
+      queueMicrotask(() => {
+        throw hookError;
+      });
+      return 'failure';
+    }
+  }
+
+  /** Records a call's verdict at time `now`, if it belongs to the current state. */
+  #settle(generation: number, verdict: OutcomeVerdict, durationMs: number, now: number): void {
+    this.#advance(now);
+    if (generation !== this.#generation) return;
+    const slow = durationMs >= this.#o.slowCallDurationMs;
+    switch (this.#state) {
+      case 'CLOSED':
+        if (verdict !== 'ignore') {
+          this.#window.record(verdict, slow, now);
+          this.#evaluate(now);
+        }
+        return;
+      case 'METRICS_ONLY':
+        if (verdict !== 'ignore') this.#window.record(verdict, slow, now);
+        return;
+      case 'HALF_OPEN':
+        this.#probe(verdict, slow, now);
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** CLOSED: open once the window holds enough calls and either rate reaches its threshold. */
+  #evaluate(now: number): void {
+    const window = this.#window; // just recorded into, so its counts are as of now
+    const calls = window.calls;
+    if (calls < this.#o.minimumCalls) return;
+    if (window.failures / calls >= this.#o.failureRateThreshold) {
+      this.#open(now, 'failure-rate');
+    } else if (window.slowCalls / calls >= this.#o.slowCallRateThreshold) {
+      this.#open(now, 'slow-call-rate');
+    }
+  }
+
+  /**
+   * HALF_OPEN: a healthy probe (a success, not slow) counts toward successThreshold; any other
+   * verdict-bearing probe is a failure, and the breaker re-opens as soon as the remaining
+   * permits can no longer reach the threshold. An ignored probe gives its permit back.
+   */
+  #probe(verdict: OutcomeVerdict, slow: boolean, now: number): void {
+    const o = this.#o;
+    if (verdict === 'ignore') {
+      this.#issued--;
+    } else if (verdict === 'success' && !slow) {
+      if (++this.#successes >= o.successThreshold) {
+        this.#window.reset();
+        this.#consecutiveOpens = 0;
+        this.#transition('CLOSED', 'probes-succeeded');
+      }
+    } else if (o.permits - ++this.#failures < o.successThreshold) {
+      this.#open(now, 'probe-failed');
+    }
+  }
+
+  #open(now: number, reason: BreakerTransitionReason): void {
+    const o = this.#o;
+    const n = ++this.#consecutiveOpens;
+    const duration = Math.min(o.maxOpenDurationMs, o.openDurationMs * o.growthFactor ** (n - 1));
+    this.#openedAt = now;
+    this.#openUntil = now + duration;
+    this.#transition('OPEN', reason);
+  }
+
+  #transition(to: CircuitState, reason: BreakerTransitionReason): void {
+    const from = this.#state;
+    if (from === to) return;
+    this.#state = to;
+    this.#generation++;
+    if (this.#stateChange.size > 0) this.#stateChange.fire({ from, to, reason });
+  }
+
+  #restore(snapshot: CircuitBreakerSnapshot): void {
+    const now = this.#clock.now();
+    const age = this.#o.restoreAgeMs;
+    this.#state = snapshot.state;
+    this.#consecutiveOpens = snapshot.consecutiveOpens;
+    if (snapshot.state === 'OPEN') {
+      this.#openedAt = now - snapshot.openedAgoMs - age;
+      this.#openUntil = now + snapshot.remainingMs - age;
+    } else if (snapshot.state === 'HALF_OPEN') {
+      this.#successes = snapshot.successes;
+      this.#failures = snapshot.failures;
+      this.#issued = snapshot.successes + snapshot.failures;
+    }
+  }
+}
+
+export function circuitBreaker(options: CircuitBreakerOptions = {}): CircuitBreaker {
+  return new CircuitBreaker(options);
+}
+
+export function isCircuitBreaker(value: unknown): value is CircuitBreaker {
+  return typeof value === 'object' && value !== null && marker in value;
+}
