@@ -6,7 +6,7 @@ import { IntrusiveList, ListNode } from './intrusive-list.js';
 import { KeyStateMap } from './key-state-map.js';
 import type { ExecuteContext, Policy } from './policy.js';
 import { checkBurst, checkRate, type RateAlgorithm } from './rate-algorithm.js';
-import { contextFor } from './static-context.js';
+import { contextFor, invoke } from './static-context.js';
 import { TokenBucket } from './token-bucket.js';
 
 /**
@@ -233,19 +233,19 @@ export class RateLimiter implements Policy {
     };
   }
 
-  async #run<T>(
+  #run<T>(
     key: string,
     fn: (context: ExecuteContext) => PromiseLike<T> | T,
     signal: AbortSignal | undefined,
   ): Promise<T> {
-    if (signal?.aborted) throw new AbortedError(signal.reason);
+    if (signal?.aborted) return Promise.reject(new AbortedError(signal.reason));
     if (
-      (this.#queues.size !== 0 && this.#queues.has(key)) ||
-      !this.#take(key, 1, this.#clock.now())
+      (this.#queues.size === 0 || !this.#queues.has(key)) &&
+      this.#take(key, 1, this.#clock.now())
     ) {
-      await this.acquire(key, 1, signal);
+      return invoke(fn, contextFor(signal));
     }
-    return await fn(contextFor(signal));
+    return this.acquire(key, 1, signal).then(() => fn(contextFor(signal)));
   }
 
   /** Takes `cost` from `key`'s bucket if it fits now, ignoring any queue. */

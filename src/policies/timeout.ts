@@ -100,17 +100,17 @@ class AggressiveCall<T> extends TimeoutCall {
   resolve: (value: T) => void = noop;
   reject: (error: unknown) => void = noop;
 
-  readonly ok = (value: T): void => {
+  ok(value: T): void {
     if (this.settled) return;
     this.finish(this.policy.wheel);
     this.resolve(value);
-  };
+  }
 
-  readonly fail = (error: unknown): void => {
+  fail(error: unknown): void {
     if (this.settled) return;
     this.finish(this.policy.wheel);
     this.reject(error);
-  };
+  }
 
   override handleEvent(): void {
     super.handleEvent();
@@ -207,8 +207,12 @@ export class TimeoutPolicy implements Policy {
     }
     try {
       const result = fn(call);
-      if (isThenable(result)) result.then(call.ok, call.fail);
-      else call.ok(result);
+      if (isThenable(result)) {
+        result.then(
+          (value) => call.ok(value),
+          (error: unknown) => call.fail(error),
+        );
+      } else call.ok(result);
     } catch (error) {
       call.fail(error);
     }
