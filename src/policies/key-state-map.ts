@@ -10,9 +10,10 @@
  * degrades to tens of microseconds on a 100,000-key map. Dropping a whole generation has no holes.
  *
  * What is dropped: an idle entry (its bucket is full again, so forgetting it changes nothing) is
- * always dropped; a key with waiters is always kept; other entries are carried into the new
- * generation up to a quarter of `maxKeys`, and only beyond that, when more keys are busy than
- * the map may hold, forgotten early (those keys start again from a full bucket).
+ * always dropped; a key with waiters is always kept; other entries, the most recently used
+ * first, are carried into the new generation up to a quarter of `maxKeys`. Only beyond that,
+ * when more keys are busy than the map may hold, is a key forgotten early (it starts again from
+ * a full bucket if it comes back): the least recently used first.
  */
 export class KeyStateMap<S> {
   #current = new Map<string, S>();
@@ -57,11 +58,19 @@ export class KeyStateMap<S> {
     const next = new Map<string, S>();
     this.#previous = this.#current;
     this.#current = next;
-    const carryLimit = this.#generation >> 1;
+    let busy: string[] | undefined;
     for (const [key, state] of dropped) {
       if (this.#idleAt(state) <= now) continue;
-      if (next.size < carryLimit || this.#isPinned(key)) next.set(key, state);
-      else this.evictedBusy++;
+      if (this.#isPinned(key)) next.set(key, state);
+      else (busy ??= []).push(key);
+    }
+    if (busy === undefined) return;
+    // Keep the most recently used of the busy keys (the end of the dropped generation).
+    const keep = Math.min(busy.length, Math.max(0, (this.#generation >> 1) - next.size));
+    this.evictedBusy += busy.length - keep;
+    for (let i = busy.length - keep; i < busy.length; i++) {
+      const key = busy[i]!;
+      next.set(key, dropped.get(key)!);
     }
   }
 }
