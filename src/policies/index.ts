@@ -64,3 +64,10 @@ export {
   type BreakerRegistryOptions,
   type BreakerServiceStats,
 } from './breaker-registry.js';
+export * from './rate-algorithm.js';
+export * from './token-bucket.js';
+export * from './gcra.js';
+export * from './rate-limiter.js';
+export * from './timer-wheel.js';
+export * from './timeout.js';
+export * from './bulkhead.js';
