@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { InvalidConfigError } from '../errors/index.js';
 import { parseConfig } from './parse-config.js';
 import type { ServiceDefinition } from './service.js';
+import { createServiceCaller } from './services.js';
 import type { StageDefinition } from './stage.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- stage chains are checked by ChainError */
@@ -108,6 +109,8 @@ export function definePipeline<
 ): Pipeline<Services> {
   parseConfig(pipelineSchema, definition, 'pipeline');
   const services = (definition.services ?? {}) as Services;
+  // Builds each service's policies once, so a bad option fails here, naming the service.
+  createServiceCaller(services);
   const names = new Map<string, number>();
   definition.stages.forEach((stage: AnyStage, index: number) => {
     const earlier = names.get(stage.name);

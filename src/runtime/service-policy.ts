@@ -1,0 +1,116 @@
+import { InvalidConfigError, isInvalidConfigError } from '../errors/index.js';
+import {
+  breakerRegistry,
+  bulkhead,
+  circuitBreaker,
+  compose,
+  fallback,
+  faultInjection,
+  hedging,
+  keyedRegistry,
+  rateLimiter,
+  retry,
+  timeout,
+  type BreakerRegistry,
+  type CircuitBreaker,
+  type FallbackPolicy,
+  type FaultInjectionPolicy,
+  type KeyedRegistry,
+  type Policy,
+  type RateLimiter,
+} from '../policies/index.js';
+import type { ServiceDefinition } from './service.js';
+
+/** The live policies of one service: shared parts built once, per-key parts built on demand. */
+export class ServicePolicy {
+  readonly name: string;
+  readonly fallback: FallbackPolicy<unknown> | undefined;
+  readonly limiter: RateLimiter | undefined;
+  readonly faults: FaultInjectionPolicy<unknown> | undefined;
+  /** Every breaker of the service (one, or one per key), for metrics, health and persistence. */
+  readonly breakers: BreakerRegistry | undefined;
+  readonly #perKey: boolean;
+  readonly #chains: KeyedRegistry<Policy>;
+  readonly #build: (key: string) => Policy;
+
+  constructor(name: string, definition: ServiceDefinition) {
+    this.name = name;
+    const d = definition;
+    this.fallback = d.fallback ? fallback(d.fallback) : undefined;
+    this.limiter = d.rateLimit ? rateLimiter(d.rateLimit) : undefined;
+    this.faults = d.faults ? faultInjection(d.faults) : undefined;
+    this.#perKey = d.perKey !== undefined && d.perKey !== false;
+    const perKey = typeof d.perKey === 'object' ? d.perKey : {};
+    this.breakers = d.circuitBreaker
+      ? breakerRegistry({
+          breaker: (service, key) => ({
+            ...d.circuitBreaker,
+            name: key === '' ? service : `${service}:${key}`,
+          }),
+          ...(perKey.maxKeys === undefined ? {} : { maxKeysPerService: perKey.maxKeys }),
+          ...(perKey.idleMs === undefined ? {} : { idleMs: perKey.idleMs }),
+        })
+      : undefined;
+    // Shared by every key: retry (stateless but for its budget), timeouts, the bulkhead.
+    const totalTimeout = d.totalTimeoutMs === undefined ? undefined : timeout(d.totalTimeoutMs);
+    const retryPolicy = d.retry ? retry(d.retry) : undefined;
+    const hedge = d.hedging ? hedging(d.hedging) : undefined;
+    const slots = d.bulkhead ? bulkhead(d.bulkhead.maxConcurrent, d.bulkhead.maxQueued) : undefined;
+    const attemptTimeout =
+      d.timeoutMs === undefined
+        ? undefined
+        : timeout(d.timeoutMs, d.timeoutStrategy ? { strategy: d.timeoutStrategy } : {});
+    this.#build = (key) => {
+      const layers: (Policy | undefined)[] = [
+        this.limiter?.keyed(key),
+        totalTimeout,
+        retryPolicy,
+        hedge,
+        this.breakers?.for(name, key),
+        slots,
+        attemptTimeout,
+        this.faults as Policy | undefined,
+      ];
+      return compose(...layers.filter((layer): layer is Policy => layer !== undefined));
+    };
+    this.#chains = keyedRegistry({
+      create: this.#build,
+      ...(perKey.maxKeys === undefined ? {} : { maxKeys: perKey.maxKeys }),
+      ...(perKey.idleMs === undefined ? {} : { idleMs: perKey.idleMs }),
+    });
+    // Every option is checked at load, not at the first call: the shared parts are built above;
+    // breakers are built per key, so check the breaker options once on their own.
+    if (this.#perKey) {
+      if (d.circuitBreaker) circuitBreaker(d.circuitBreaker);
+    } else this.#chains.for('');
+  }
+
+  /** The composed policy for one call key ('' when the service is not per-key). */
+  policyFor(key: string | undefined): Policy {
+    return this.#chains.for(this.#perKey && key !== undefined ? key : '');
+  }
+
+  /** The service-wide breaker, if the service has one and is not per-key. */
+  get breaker(): CircuitBreaker | undefined {
+    return this.breakers?.get(this.name, '');
+  }
+}
+
+/** Builds a service's policies, naming `pipeline.services.<name>.<option>` on a bad option. */
+export function buildServicePolicy(name: string, definition: ServiceDefinition): ServicePolicy {
+  try {
+    return new ServicePolicy(name, definition);
+  } catch (error) {
+    if (isInvalidConfigError(error)) {
+      throw new InvalidConfigError(
+        `pipeline.services.${name}.${error.field}`,
+        error.expected,
+        error.got,
+        {
+          cause: error,
+        },
+      );
+    }
+    throw error;
+  }
+}
