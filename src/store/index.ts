@@ -11,6 +11,6 @@ export * from './store.js';
 export * from './item-state.js';
 export { outcomeKinds } from './outcome.js';
 export { runStatuses } from './records.js';
-export { assertJsonSerializable, toJson, fromJson, jsonExpected } from './json.js';
+export { assertJsonSerializable, jsonExpected } from './json.js';
 export * from './migration.js';
 export * from './sqlite/index.js';

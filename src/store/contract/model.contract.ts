@@ -31,6 +31,7 @@ type Step =
   | { op: 'reclaim'; limit: number }
   | { op: 'reset' }
   | { op: 'retryDead' }
+  | { op: 'cancel' }
   | { op: 'tick'; ms: number };
 
 const kinds: OutcomeKind[] = ['complete', 'retry', 'dead', 'skip', 'release', 'checkpoint'];
@@ -44,7 +45,7 @@ const eventOf: Record<Exclude<OutcomeKind, 'checkpoint'>, ItemEvent> = {
 
 const stepArb: fc.Arbitrary<Step> = fc.oneof(
   {
-    weight: 4,
+    weight: 12,
     arbitrary: fc.record({
       op: fc.constant('claim' as const),
       owner: fc.integer({ min: 0, max: 2 }),
@@ -53,7 +54,7 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
     }),
   },
   {
-    weight: 5,
+    weight: 15,
     arbitrary: fc.record({
       op: fc.constant('commit' as const),
       picks: fc.array(
@@ -67,7 +68,7 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
     }),
   },
   {
-    weight: 1,
+    weight: 3,
     arbitrary: fc.record({
       op: fc.constant('heartbeat' as const),
       owner: fc.integer({ min: 0, max: 2 }),
@@ -76,16 +77,17 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
     }),
   },
   {
-    weight: 2,
+    weight: 6,
     arbitrary: fc.record({
       op: fc.constant('reclaim' as const),
       limit: fc.integer({ min: 1, max: 4 }),
     }),
   },
-  { weight: 1, arbitrary: fc.constant({ op: 'reset' as const }) },
-  { weight: 1, arbitrary: fc.constant({ op: 'retryDead' as const }) },
+  { weight: 3, arbitrary: fc.constant({ op: 'reset' as const }) },
+  { weight: 3, arbitrary: fc.constant({ op: 'retryDead' as const }) },
+  { weight: 1, arbitrary: fc.constant({ op: 'cancel' as const }) },
   {
-    weight: 3,
+    weight: 9,
     arbitrary: fc.record({ op: fc.constant('tick' as const), ms: fc.integer({ min: 1, max: 50 }) }),
   },
 );
@@ -245,6 +247,12 @@ async function run(
         expect(await store.reclaimExpired(now, step.limit, { runId })).toBe(expired.length);
         break;
       }
+      case 'cancel': {
+        const skipped = model.filter((m) => m.state === 'pending' || m.state === 'retry_wait');
+        for (const m of skipped) m.state = applyItemEvent(m.state, 'cancel');
+        expect(await store.cancelRun(runId, now)).toBe(skipped.length);
+        break;
+      }
       case 'reset':
       case 'retryDead': {
         const event: ItemEvent = step.op === 'reset' ? 'resetFailed' : 'retryDeadLetter';
@@ -293,6 +301,10 @@ async function run(
     expect(states.reduce((sum, s) => sum + counts[s], 0)).toBe(model.length);
     expect(counts.total).toBe(model.length);
     for (const s of states) expect(counts[s]).toBe(model.filter((m) => m.state === s).length);
+    const claimable = model.filter((m) => m.state === 'pending' || m.state === 'retry_wait');
+    expect(await store.nextAvailableAt(runId, 'fetch')).toBe(
+      claimable.length === 0 ? undefined : Math.min(...claimable.map((m) => m.availableAt)),
+    );
   }
 }
 

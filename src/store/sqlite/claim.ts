@@ -3,6 +3,7 @@ import { normalizeClaim } from '../input/items.js';
 import { fromJson } from '../json.js';
 import type { ClaimedItem, ClaimRequest } from '../records.js';
 import { requireId } from '../validate.js';
+import { CountDeltas, type prepareCounters } from './counters.js';
 import { fromStates, toState } from './sql.js';
 
 /**
@@ -41,22 +42,39 @@ export const claimSql = `UPDATE items
      RETURNING seq, id, attempts, input, checkpoint, priority, available_at, parent_id,
        trace_context, lease_token`;
 
-export function prepareClaim(db: Database.Database) {
+export function prepareClaim(db: Database.Database, counters: ReturnType<typeof prepareCounters>) {
   const claim = db.prepare<Record<string, unknown>, ClaimRow>(claimSql);
-  const claimTx = db.transaction((r: ClaimRequest) =>
-    claim.all({
+  const claimTx = db.transaction((r: ClaimRequest) => {
+    const rows = claim.all({
       runId: r.runId,
       stage: r.stage,
       owner: r.owner,
       now: r.now,
       expiresAt: r.now + r.leaseMs,
       limit: r.limit,
-    }),
-  );
+    });
+    if (rows.length > 0) {
+      const deltas = new CountDeltas();
+      deltas.move(r.runId, r.stage, 'pending', 'leased', rows.length); // pending or retry_wait
+      counters.apply(deltas);
+    }
+    return rows;
+  });
+  // The earliest available_at over all priorities. A plain min() would walk every claimable
+  // entry of the stage (40 ms per 200,000 items); this loose index scan seeks once per distinct
+  // priority: the recursive part steps down through the priorities, the outer part takes each
+  // priority's first entry, both through items_claim.
+  const claimable = `run_id = @runId AND stage = @stage AND state IN ${fromStates('claim')}`;
   const nextAvailable = db
-    .prepare<[string, string], number | null>(
-      `SELECT min(available_at) FROM items
-       WHERE run_id = ? AND stage = ? AND state IN ${fromStates('claim')}`,
+    .prepare<{ runId: string; stage: string }, number | null>(
+      `WITH RECURSIVE p(priority) AS (
+         SELECT max(priority) FROM items WHERE ${claimable}
+         UNION ALL
+         SELECT (SELECT max(priority) FROM items WHERE ${claimable} AND priority < p.priority)
+         FROM p WHERE p.priority IS NOT NULL)
+       SELECT min((SELECT available_at FROM items WHERE ${claimable} AND priority = p.priority
+                    ORDER BY available_at LIMIT 1))
+       FROM p WHERE p.priority IS NOT NULL`,
     )
     .pluck();
 
@@ -87,7 +105,11 @@ export function prepareClaim(db: Database.Database) {
     },
 
     nextAvailableAt(runId: string, stage: string): number | undefined {
-      return nextAvailable.get(requireId(runId, 'runId'), requireId(stage, 'stage')) ?? undefined;
+      const at = nextAvailable.get({
+        runId: requireId(runId, 'runId'),
+        stage: requireId(stage, 'stage'),
+      });
+      return at ?? undefined;
     },
   };
 }

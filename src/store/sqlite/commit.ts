@@ -3,6 +3,7 @@ import { normalizeOutcomes, type NormalizedOutcome } from '../input/outcomes.js'
 import type { CommitResult, Outcome } from '../outcome.js';
 import type { Lease } from '../records.js';
 import { requireTime } from '../validate.js';
+import { CountDeltas, type prepareCounters } from './counters.js';
 import { prepareInsertItem } from './insert-items.js';
 import { clearLease, fenceParams, fenced, fromStates, toState } from './sql.js';
 
@@ -16,7 +17,7 @@ import { clearLease, fenceParams, fenced, fromStates, toState } from './sql.js';
  */
 type Fence = ReturnType<typeof fenceParams>;
 
-export function prepareCommit(db: Database.Database) {
+export function prepareCommit(db: Database.Database, counters: ReturnType<typeof prepareCounters>) {
   // Without next-stage items there is nothing to read back, and RETURNING (which buffers its rows
   // in a temporary table) costs a quarter of the update: two statements, the hot one plain.
   const completeSql = `UPDATE items SET state = ${toState('complete')}, output = ?, degraded = ?,
@@ -63,44 +64,54 @@ export function prepareCommit(db: Database.Database) {
     if (fromStates(event) !== "('leased')") throw new Error(`${event} must start from leased`);
   }
 
-  const apply = (o: NormalizedOutcome, now: number): boolean => {
+  const apply = (o: NormalizedOutcome, now: number, deltas: CountDeltas): boolean => {
     const fence = fenceParams(o.lease);
     const { runId, stage, id } = o.lease;
     switch (o.kind) {
       case 'complete': {
         const degraded = o.degraded ? 1 : 0;
         if (o.next === null || o.next.items.length === 0) {
-          return complete.run(o.output, degraded, now, now, ...fence).changes === 1;
+          if (complete.run(o.output, degraded, now, now, ...fence).changes === 0) return false;
+        } else {
+          const row = completeReturning.get(o.output, degraded, now, now, ...fence);
+          if (row === undefined) return false;
+          const inserted = insertItems(o.next.items, {
+            runId,
+            stage: o.next.stage,
+            parentStage: stage,
+            parentId: id,
+            priority: row.priority,
+            traceContext: row.trace_context,
+            now,
+          });
+          deltas.add(runId, o.next.stage, 'pending', inserted);
         }
-        const row = completeReturning.get(o.output, degraded, now, now, ...fence);
-        if (row === undefined) return false;
-        insertItems(o.next.items, {
-          runId,
-          stage: o.next.stage,
-          parentStage: stage,
-          parentId: id,
-          priority: row.priority,
-          traceContext: row.trace_context,
-          now,
-        });
+        deltas.move(runId, stage, 'leased', 'completed');
+        if (o.degraded) deltas.degraded(runId, stage);
         return true;
       }
       case 'retry': {
         const row = retry.get(o.availableAt, o.error, o.category, now, ...fence);
         if (row === undefined) return false;
         retryHistory.run(runId, stage, id, row.attempts, o.category, o.error, o.delayMs, now);
+        deltas.move(runId, stage, 'leased', 'retry_wait');
         return true;
       }
       case 'dead': {
         const row = dead.get(o.error, o.category, now, ...fence);
         if (row === undefined) return false;
         deadLetter.run(runId, stage, id, row.attempts, o.category, o.error, now);
+        deltas.move(runId, stage, 'leased', 'dead');
         return true;
       }
       case 'skip':
-        return skip.run(o.reason, now, ...fence).changes === 1;
+        if (skip.run(o.reason, now, ...fence).changes === 0) return false;
+        deltas.move(runId, stage, 'leased', 'skipped');
+        return true;
       case 'release':
-        return release.run(now, ...fence).changes === 1;
+        if (release.run(now, ...fence).changes === 0) return false;
+        deltas.move(runId, stage, 'leased', 'pending');
+        return true;
       case 'checkpoint':
         return checkpoint.run(o.state, now, ...fence).changes === 1;
     }
@@ -109,10 +120,12 @@ export function prepareCommit(db: Database.Database) {
   const commitTx = db.transaction((outcomes: readonly NormalizedOutcome[], now: number) => {
     let applied = 0;
     const stale: Lease[] = [];
+    const deltas = new CountDeltas();
     for (const outcome of outcomes) {
-      if (apply(outcome, now)) applied++;
+      if (apply(outcome, now, deltas)) applied++;
       else stale.push(outcome.source);
     }
+    counters.apply(deltas);
     return { applied, fenced: stale };
   });
 

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { ItemEvent } from '../item-state.js';
+import { itemEvents, type ItemEvent } from '../item-state.js';
 import {
   encodeCursor,
   isSeq,
@@ -10,6 +10,7 @@ import {
 import type { DeadLetterRecord, Page } from '../records.js';
 import { requireId, requireObject, requireTime } from '../validate.js';
 import { toDeadLetterRecord, type DeadLetterRow } from './rows.js';
+import { CountDeltas, type prepareCounters } from './counters.js';
 import { fromStates, jsonList, runChecker, toState } from './sql.js';
 
 /**
@@ -30,7 +31,10 @@ const itemFilter = `run_id = @runId AND (@stage IS NULL OR stage = @stage)
   AND (@category IS NULL OR last_category = @category)
   AND (@ids IS NULL OR id IN (SELECT value FROM json_each(@ids)))`;
 
-export function prepareFailures(db: Database.Database) {
+export function prepareFailures(
+  db: Database.Database,
+  counters: ReturnType<typeof prepareCounters>,
+) {
   const requireRun = runChecker(db);
   const list = db.prepare<Record<string, unknown>, DeadLetterRow>(
     `SELECT * FROM dead_letters WHERE run_id = @runId AND (@stage IS NULL OR stage = @stage)
@@ -40,30 +44,44 @@ export function prepareFailures(db: Database.Database) {
      ORDER BY seq LIMIT @limit`,
   );
 
-  /** Sends the items `event` applies to, matching the filter, back to pending. */
+  /**
+   * Sends the items `event` applies to, matching the filter, back to pending: one UPDATE per
+   * source state (so the counters know what moved), dead letters marked retried first.
+   */
   const revive = (event: ItemEvent & ('retryDeadLetter' | 'resetFailed'), runField: string) => {
     const mark = db.prepare<Params>(
       `UPDATE dead_letters SET retried_at = @now
        WHERE run_id = @runId AND retried_at IS NULL AND (stage, item_id) IN (
          SELECT stage, id FROM items WHERE ${itemFilter} AND state = 'dead')`,
     );
-    const update = db.prepare<Params>(
+    const update = db.prepare<Params & { from: string }, { stage: string }>(
       `UPDATE items SET state = ${toState(event)}, attempts = 0, available_at = @now,
          updated_at = @now
-       WHERE ${itemFilter} AND state IN ${fromStates(event)}`,
+       WHERE ${itemFilter} AND state = @from
+       RETURNING stage`,
     );
+    const { from, to } = itemEvents[event];
     return db.transaction((params: Params) => {
       requireRun(params.runId, runField);
       mark.run(params);
-      return update.run(params).changes;
+      const deltas = new CountDeltas();
+      let revived = 0;
+      for (const state of from) {
+        const rows = update.all({ ...params, from: state });
+        for (const row of rows) deltas.move(params.runId, row.stage, state, to);
+        revived += rows.length;
+      }
+      counters.apply(deltas);
+      return revived;
     });
   };
   const retryDead = revive('retryDeadLetter', 'filter.runId');
   const resetFailed = revive('resetFailed', 'runId');
 
-  const cancelItems = db.prepare(
+  const cancelItems = db.prepare<[number, string], { stage: string }>(
     `UPDATE items SET state = ${toState('cancel')}, skip_reason = 'cancelled', updated_at = ?
-     WHERE run_id = ? AND state IN ${fromStates('cancel')}`,
+     WHERE run_id = ? AND state IN ${fromStates('cancel')}
+     RETURNING stage`,
   );
   const cancelRunRow = db.prepare(
     `UPDATE runs SET status = 'cancelled', updated_at = ? WHERE id = ?`,
@@ -71,7 +89,12 @@ export function prepareFailures(db: Database.Database) {
   const cancel = db.transaction((runId: string, now: number) => {
     requireRun(runId);
     cancelRunRow.run(now, runId);
-    return cancelItems.run(now, runId).changes;
+    const rows = cancelItems.all(now, runId);
+    const deltas = new CountDeltas();
+    // pending and retry_wait share one counter, so the source state does not matter here.
+    for (const row of rows) deltas.move(runId, row.stage, 'pending', itemEvents.cancel.to);
+    counters.apply(deltas);
+    return rows.length;
   });
 
   const params = (f: NormalizedDeadLetterFilter, now: number): Params => ({

@@ -1,5 +1,4 @@
 import type Database from 'better-sqlite3';
-import { itemStates } from '../item-state.js';
 import {
   encodeCursor,
   isStringPair,
@@ -10,21 +9,18 @@ import { normalizeItemRef } from '../input/items.js';
 import type { ItemRecord, ItemRef, Page, RetryRecord, StageCounts } from '../records.js';
 import { requireId } from '../validate.js';
 import { toItemRecord, toRetryRecord, type ItemRowFull, type RetryRow } from './rows.js';
+import type { prepareCounters } from './counters.js';
 import { jsonList } from './sql.js';
 
 /**
- * Read-only views of items for progress, the API and the CLI: counts per stage and state, one
- * item, pages of items (keyset-paginated on the (run, stage, id) key, so deep pages stay cheap)
+ * Read-only views of items for progress, the API and the CLI: counts per stage and state (from
+ * the item_counts table, see counters.ts), one item, pages of items (keyset-paginated on the (run, stage, id) key, so deep pages stay cheap)
  * and an item's retry history.
  */
-export function prepareInspect(db: Database.Database) {
-  const counts = db.prepare<
-    [string],
-    { stage: string; state: string; n: number; degraded: number }
-  >(
-    `SELECT stage, state, count(*) AS n, sum(degraded) AS degraded FROM items
-     WHERE run_id = ? GROUP BY stage, state`,
-  );
+export function prepareInspect(
+  db: Database.Database,
+  counters: ReturnType<typeof prepareCounters>,
+) {
   const getItem = db.prepare<[string, string, string], ItemRowFull>(
     'SELECT * FROM items WHERE run_id = ? AND stage = ? AND id = ?',
   );
@@ -59,21 +55,7 @@ export function prepareInspect(db: Database.Database) {
 
   return {
     counts(runId: string): Record<string, StageCounts> {
-      const result: Record<string, Record<string, number>> = {};
-      for (const row of counts.all(requireId(runId, 'runId'))) {
-        let stage = result[row.stage];
-        if (stage === undefined) {
-          stage = {};
-          for (const state of itemStates) stage[state] = 0;
-          stage.total = 0;
-          stage.degraded = 0;
-          result[row.stage] = stage;
-        }
-        stage[row.state] = row.n;
-        stage.total = (stage.total ?? 0) + row.n;
-        stage.degraded = (stage.degraded ?? 0) + row.degraded;
-      }
-      return result as Record<string, StageCounts>;
+      return counters.counts(requireId(runId, 'runId'));
     },
 
     getItem(ref: ItemRef): ItemRecord | undefined {

@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { normalizeHeartbeat } from '../input/items.js';
 import type { Lease } from '../records.js';
 import { requireId, requireInteger, requireObject, requireTime } from '../validate.js';
+import { CountDeltas, type prepareCounters } from './counters.js';
 import { clearLease, fenceParams, fenced, fromStates, toState } from './sql.js';
 
 /**
@@ -17,7 +18,7 @@ export const expiredSql = `SELECT seq FROM items
     WHERE state = 'leased' AND lease_expires_at <= @now AND (@runId IS NULL OR run_id = @runId)
     ORDER BY lease_expires_at, seq LIMIT @limit`;
 
-export function prepareLeases(db: Database.Database) {
+export function prepareLeases(db: Database.Database, counters: ReturnType<typeof prepareCounters>) {
   const extend = db.prepare(`UPDATE items SET lease_expires_at = ? WHERE ${fenced}`);
   const heartbeatTx = db.transaction(
     (owner: string, leases: readonly Lease[], expiresAt: number): number => {
@@ -35,15 +36,20 @@ export function prepareLeases(db: Database.Database) {
        'lease expired at ' || lease_expires_at || ' (held by ' || lease_owner || ')', 0, @now
      FROM items WHERE seq IN (${expiredSql})`,
   );
-  const reclaim = db.prepare(
+  const reclaim = db.prepare<Record<string, unknown>, { run_id: string; stage: string }>(
     `UPDATE items SET state = ${toState('reclaim')}, attempts = attempts + 1, ${clearLease},
        updated_at = @now
-     WHERE state IN ${fromStates('reclaim')} AND seq IN (${expiredSql})`,
+     WHERE state IN ${fromStates('reclaim')} AND seq IN (${expiredSql})
+     RETURNING run_id, stage`,
   );
   const reclaimTx = db.transaction(
     (params: { now: number; limit: number; runId: string | null }) => {
       history.run(params);
-      return reclaim.run(params).changes;
+      const rows = reclaim.all(params);
+      const deltas = new CountDeltas();
+      for (const row of rows) deltas.move(row.run_id, row.stage, 'leased', 'pending');
+      counters.apply(deltas);
+      return rows.length;
     },
   );
 

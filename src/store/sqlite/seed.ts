@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { normalizeNewItems } from '../input/items.js';
 import type { SeedResult } from '../records.js';
 import { requireId, requireTime } from '../validate.js';
+import { CountDeltas, type prepareCounters } from './counters.js';
 import { prepareInsertItem } from './insert-items.js';
 import { runChecker } from './sql.js';
 
@@ -9,7 +10,7 @@ import { runChecker } from './sql.js';
  * Seeding: every item is checked (ID, JSON input, priority...) before the transaction starts,
  * then all are inserted in one IMMEDIATE transaction; an ID already present is left untouched.
  */
-export function prepareSeed(db: Database.Database) {
+export function prepareSeed(db: Database.Database, counters: ReturnType<typeof prepareCounters>) {
   const requireRun = runChecker(db);
   const insert = prepareInsertItem(db);
   const seedTx = db.transaction(
@@ -24,6 +25,9 @@ export function prepareSeed(db: Database.Database) {
         traceContext: null,
         now,
       });
+      const deltas = new CountDeltas();
+      deltas.add(runId, stage, 'pending', inserted);
+      counters.apply(deltas);
       return { inserted, existing: rows.length - inserted };
     },
   );

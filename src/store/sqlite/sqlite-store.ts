@@ -4,6 +4,7 @@ import type { Store } from '../store.js';
 import { requireId } from '../validate.js';
 import { prepareClaim } from './claim.js';
 import { prepareCommit } from './commit.js';
+import { prepareCounters } from './counters.js';
 import { prepareFailures } from './failures.js';
 import { prepareInspect } from './inspect.js';
 import { prepareLeases } from './leases.js';
@@ -37,14 +38,15 @@ export function createSqliteStore(options: SqliteStoreOptions): Promise<Store> {
 type Ops = ReturnType<typeof prepare>;
 
 function prepare(db: Database.Database) {
+  const counters = prepareCounters(db);
   return {
     ...prepareRuns(db),
-    ...prepareSeed(db),
-    ...prepareClaim(db),
-    ...prepareLeases(db),
-    ...prepareCommit(db),
-    ...prepareInspect(db),
-    ...prepareFailures(db),
+    ...prepareSeed(db, counters),
+    ...prepareClaim(db, counters),
+    ...prepareLeases(db, counters),
+    ...prepareCommit(db, counters),
+    ...prepareInspect(db, counters),
+    ...prepareFailures(db, counters),
     ...prepareServiceState(db),
   };
 }

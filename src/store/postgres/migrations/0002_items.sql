@@ -39,3 +39,20 @@ CREATE INDEX items_claim ON items (run_id, stage, priority DESC, available_at)
 
 -- The reclaim sweep: leases by expiry.
 CREATE INDEX items_lease_expiry ON items (lease_expires_at) WHERE state = 'leased';
+
+-- Item counts per run and stage, as on SQLite (see its 0002_items.sql). A PostgreSQL store may
+-- prefer not to keep them (one hot row per stage under concurrent commits) and count instead.
+CREATE TABLE item_counts (
+  run_id TEXT COLLATE "C" NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+  stage TEXT COLLATE "C" NOT NULL,
+  claimable BIGINT NOT NULL,
+  leased BIGINT NOT NULL,
+  completed BIGINT NOT NULL,
+  dead BIGINT NOT NULL,
+  skipped BIGINT NOT NULL,
+  degraded BIGINT NOT NULL,
+  PRIMARY KEY (run_id, stage)
+);
+
+-- Items waiting out a retry backoff (few, usually): for counts.
+CREATE INDEX items_retry_wait ON items (run_id, stage) WHERE state = 'retry_wait';

@@ -41,3 +41,22 @@ CREATE INDEX items_claim ON items (run_id, stage, priority DESC, available_at)
 
 -- The reclaim sweep: leases by expiry.
 CREATE INDEX items_lease_expiry ON items (lease_expires_at) WHERE state = 'leased';
+
+-- Item counts per run and stage, kept by the store in the same transaction as every change, so
+-- that progress polling costs one row read instead of a scan of the run (250 ms per 200,000
+-- items). `claimable` is pending + retry_wait: a claim cannot tell which of the two it took
+-- without reading each row, so retry_wait is counted exactly through items_retry_wait instead.
+CREATE TABLE item_counts (
+  run_id TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+  stage TEXT NOT NULL,
+  claimable INTEGER NOT NULL,
+  leased INTEGER NOT NULL,
+  completed INTEGER NOT NULL,
+  dead INTEGER NOT NULL,
+  skipped INTEGER NOT NULL,
+  degraded INTEGER NOT NULL,
+  PRIMARY KEY (run_id, stage)
+) STRICT;
+
+-- Items waiting out a retry backoff (few, usually): for counts.
+CREATE INDEX items_retry_wait ON items (run_id, stage) WHERE state = 'retry_wait';
