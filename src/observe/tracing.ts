@@ -28,6 +28,7 @@ import {
   type TextMapPropagator,
   type Tracer,
 } from '@opentelemetry/api';
+import { describeValue } from '../errors/index.js';
 import * as sc from './semconv.js';
 import { deserializeTraceContext, serializeTraceContext } from './trace-context.js';
 import { W3CTraceparentPropagator } from './traceparent-propagator.js';
@@ -139,11 +140,11 @@ export function createTracing(options: TracingOptions = {}): SluiceTracing {
     if (result.error !== undefined) {
       const error = result.error;
       const isError = error instanceof Error;
-      span.recordException(isError ? error : String(error));
+      span.recordException(isError ? error : describe(error));
       span.setAttribute(sc.ATTR_ERROR_TYPE, result.errorType ?? (isError ? error.name : '_OTHER'));
       span.setStatus({
         code: SpanStatusCode.ERROR,
-        message: isError ? error.message : String(error),
+        message: isError ? error.message : describe(error),
       });
     }
     span.end();
@@ -244,3 +245,6 @@ export function createTracing(options: TracingOptions = {}): SluiceTracing {
     },
   };
 }
+
+const describe = (value: unknown): string =>
+  typeof value === 'string' ? value : describeValue(value);
