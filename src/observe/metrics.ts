@@ -142,7 +142,12 @@ export function createMetrics(options: CreateMetricsOptions = {}): SluiceMetrics
   const stageLastSuccess = gauge(c.stageLastSuccess);
   const usage = counter(c.usage);
 
-  if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, prefix });
+  if (options.defaultMetrics ?? true) {
+    collectDefaultMetrics({ register: registry, prefix });
+    // Gauges named *_total break Prometheus naming rules (`promtool check metrics` fails on
+    // them); each only sums the per-type series of its sibling without `_total`.
+    for (const name of lintFailingDefaults) registry.removeSingleMetric(prefix + name);
+  }
 
   const g = (label: string, value: string) => guard.value(label, value);
   const stage = (l: StageLabels): Labels => ({
@@ -256,6 +261,12 @@ export function createMetrics(options: CreateMetricsOptions = {}): SluiceMetrics
     },
   };
 }
+
+const lintFailingDefaults = [
+  'nodejs_active_handles_total',
+  'nodejs_active_requests_total',
+  'nodejs_active_resources_total',
+];
 
 type Counts = Record<BreakerStateName, number>;
 const zeroCounts = (): Counts => ({ closed: 0, open: 0, half_open: 0 });
