@@ -42,9 +42,9 @@ export const breakerStateNames: readonly BreakerStateName[] = Object.freeze([
  * How one external call ended: `fallback` = a fallback value was used; `short_circuited` = an
  * open breaker refused it; `rejected` = a rate limiter or bulkhead refused it.
  */
-export type CallOutcome =
+export type ExternalCallOutcome =
   'success' | 'fallback' | 'failure' | 'timeout' | 'short_circuited' | 'rejected';
-export const callOutcomes: readonly CallOutcome[] = Object.freeze([
+export const callOutcomes: readonly ExternalCallOutcome[] = Object.freeze([
   'success',
   'fallback',
   'failure',

@@ -20,7 +20,7 @@ import { LabelGuard, type LabelGuardOptions } from './label-guard.js';
 import {
   metricCatalog,
   type BreakerStateName,
-  type CallOutcome,
+  type ExternalCallOutcome,
   type ItemOutcome,
   type MetricSpec,
   type QueueState,
@@ -57,7 +57,11 @@ export interface MetricsRecorder {
   forgetBreaker(event: { service: string; key?: string }): void;
   rateLimitWaited(event: { service: string; waitSeconds: number }): void;
   rateLimitRejected(event: { service: string }): void;
-  externalCall(event: { service: string; outcome: CallOutcome; durationSeconds?: number }): void;
+  externalCall(event: {
+    service: string;
+    outcome: ExternalCallOutcome;
+    durationSeconds?: number;
+  }): void;
   cacheHit(event: { cache: string }): void;
   cacheMiss(event: { cache: string }): void;
   cacheEvicted(event: { cache: string; count?: number }): void;

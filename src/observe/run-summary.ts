@@ -11,7 +11,7 @@
  * summary continues; `snapshot()` is the plain JSON for people and APIs.
  */
 import { InvalidConfigError } from '../errors/index.js';
-import type { CallOutcome, ItemOutcome } from './metric-catalog.js';
+import type { ExternalCallOutcome, ItemOutcome } from './metric-catalog.js';
 import { QuantileSketch, type QuantileSketchState } from './quantile-sketch.js';
 
 export interface StageSummary {
@@ -115,7 +115,7 @@ export class RunSummaryBuilder {
     if (event.durationMs !== undefined) entry.durations.add(event.durationMs);
   }
 
-  recordCall(event: { service: string; outcome: CallOutcome; durationMs?: number }): void {
+  recordCall(event: { service: string; outcome: ExternalCallOutcome; durationMs?: number }): void {
     const entry = this.#service(event.service);
     entry.counts.calls += 1;
     if (event.outcome !== 'success') entry.counts.failures += 1;

@@ -18,7 +18,7 @@ export * from './hedging.js';
 export * from './fault-injection.js';
 export * from './compose.js';
 export type {
-  CallOutcome,
+  WindowOutcome,
   CountWindowState,
   SlidingWindow,
   SlidingWindowState,

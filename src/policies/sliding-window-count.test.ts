@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { windowSnapshot, type CallOutcome } from './sliding-window.js';
+import { windowSnapshot, type WindowOutcome } from './sliding-window.js';
 import { CountSlidingWindow } from './sliding-window-count.js';
 
 interface Call {
-  readonly outcome: CallOutcome;
+  readonly outcome: WindowOutcome;
   readonly slow: boolean;
 }
 
@@ -19,7 +19,7 @@ function reference(calls: readonly Call[], size: number) {
 }
 
 const call = fc.record({
-  outcome: fc.constantFrom<CallOutcome>('success', 'failure'),
+  outcome: fc.constantFrom<WindowOutcome>('success', 'failure'),
   slow: fc.boolean(),
 });
 

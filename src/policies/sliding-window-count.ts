@@ -6,7 +6,7 @@ import {
   outcomeCode,
   outcomeLetter,
   windowSnapshot,
-  type CallOutcome,
+  type WindowOutcome,
   type CountWindowState,
   type SlidingWindow,
   type WindowSnapshot,
@@ -72,7 +72,7 @@ export class CountSlidingWindow implements SlidingWindow {
     return this.#slowCalls;
   }
 
-  record(outcome: CallOutcome, slow: boolean): void {
+  record(outcome: WindowOutcome, slow: boolean): void {
     this.#push(encodeOutcome(outcome, slow));
   }
 

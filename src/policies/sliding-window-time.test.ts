@@ -1,11 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { windowSnapshot, type CallOutcome, type TimeWindowState } from './sliding-window.js';
+import { windowSnapshot, type WindowOutcome, type TimeWindowState } from './sliding-window.js';
 import { TimeSlidingWindow } from './sliding-window-time.js';
 
 interface Call {
   readonly at: number;
-  readonly outcome: CallOutcome;
+  readonly outcome: WindowOutcome;
   readonly slow: boolean;
 }
 
@@ -54,7 +54,7 @@ const op = fc.oneof(
     weight: 6,
     arbitrary: fc.record({
       type: fc.constant('record' as const),
-      outcome: fc.constantFrom<CallOutcome>('success', 'failure'),
+      outcome: fc.constantFrom<WindowOutcome>('success', 'failure'),
       slow: fc.boolean(),
     }),
   },

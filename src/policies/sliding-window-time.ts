@@ -2,7 +2,7 @@ import { InvalidConfigError, describeValue } from '../errors/index.js';
 import { systemClock, type Clock } from './clock.js';
 import {
   windowSnapshot,
-  type CallOutcome,
+  type WindowOutcome,
   type SlidingWindow,
   type TimeWindowState,
   type WindowSnapshot,
@@ -113,7 +113,7 @@ export class TimeSlidingWindow implements SlidingWindow {
     return this.#slowCalls;
   }
 
-  record(outcome: CallOutcome, slow: boolean, now = this.#clock.now()): void {
+  record(outcome: WindowOutcome, slow: boolean, now = this.#clock.now()): void {
     this.#advance(now);
     const head = this.#head;
     this.#bucketCalls[head]!++;

@@ -9,7 +9,7 @@
  * clock (performance.now) has a different origin in every process.
  */
 
-export type CallOutcome = 'success' | 'failure';
+export type WindowOutcome = 'success' | 'failure';
 
 /** What a window holds now. Rates are in [0, 1], and 0 when the window is empty. */
 export interface WindowSnapshot {
@@ -53,7 +53,7 @@ export interface SlidingWindow {
   readonly calls: number;
   readonly failures: number;
   readonly slowCalls: number;
-  record(outcome: CallOutcome, slow: boolean, now?: number): void;
+  record(outcome: WindowOutcome, slow: boolean, now?: number): void;
   /** Drops what has left the window by `now` (a no-op for a count window). */
   advance(now?: number): void;
   /** The counts as of `now`. */
@@ -79,7 +79,7 @@ export const FAILURE_BIT = 1;
 export const SLOW_BIT = 2;
 const outcomeLetters = 'SFsf';
 
-export function encodeOutcome(outcome: CallOutcome, slow: boolean): number {
+export function encodeOutcome(outcome: WindowOutcome, slow: boolean): number {
   return (outcome === 'failure' ? FAILURE_BIT : 0) | (slow ? SLOW_BIT : 0);
 }
 
