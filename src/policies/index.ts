@@ -8,7 +8,7 @@ export * from './policy.js';
 export * from './clock.js';
 export * from './event.js';
 export * from './sleep.js';
-export * from './rate-algorithm.js';
+export type { RateAlgorithm } from './rate-algorithm.js';
 export * from './token-bucket.js';
 export * from './gcra.js';
 export * from './rate-limiter.js';
