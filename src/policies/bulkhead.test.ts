@@ -124,9 +124,10 @@ describe('bulkhead', () => {
         ),
         async (steps) => {
           const policy = new BulkheadPolicy({ maxConcurrent: 3, maxQueued: 5 });
-          const live: { gate: ReturnType<typeof deferred>; controller: AbortController }[] = [];
+          const live: { gate: ReturnType<typeof deferred<void>>; controller: AbortController }[] =
+            [];
           const signals: AbortSignal[] = [];
-          const gates: ReturnType<typeof deferred>[] = [];
+          const gates: ReturnType<typeof deferred<void>>[] = [];
           const outcomes: Promise<string>[] = [];
           let running = 0;
           let mostRunning = 0;
