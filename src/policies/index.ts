@@ -64,7 +64,7 @@ export {
   type BreakerRegistryOptions,
   type BreakerServiceStats,
 } from './breaker-registry.js';
-export * from './rate-algorithm.js';
+export type { RateAlgorithm } from './rate-algorithm.js';
 export * from './token-bucket.js';
 export * from './gcra.js';
 export * from './rate-limiter.js';
