@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { MetricsRecorder, SluiceTracing } from '../observe/index.js';
 import type { Store } from '../store/index.js';
 import { definePipeline } from './define-pipeline.js';
 import { queueRunId, type JobEnvelope } from './queue.js';
@@ -20,6 +21,8 @@ export interface QueueWorkerOptions {
   readonly pollMs?: number;
   readonly logger?: Logger;
   readonly commit?: { readonly maxBatch?: number; readonly maxDelayMs?: number };
+  readonly metrics?: MetricsRecorder;
+  readonly tracing?: SluiceTracing | false;
 }
 
 /**
@@ -63,6 +66,8 @@ export class QueueWorker {
       ...(this.#options.pollMs === undefined ? {} : { pollMs: this.#options.pollMs }),
       ...(this.#options.logger ? { logger: this.#options.logger } : {}),
       ...(this.#options.commit ? { commit: this.#options.commit } : {}),
+      ...(this.#options.metrics ? { metrics: this.#options.metrics } : {}),
+      ...(this.#options.tracing === undefined ? {} : { tracing: this.#options.tracing }),
     });
     return this.#runner.run({ runId: queueRunId(name), until: 'stopped' });
   }

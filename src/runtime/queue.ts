@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { InvalidConfigError } from '../errors/index.js';
+import { createTracing, type SluiceTracing } from '../observe/index.js';
 import type { SeedItem, Store } from '../store/index.js';
 
 /** Options of one job. */
@@ -37,12 +38,15 @@ export class Queue {
   readonly name: string;
   readonly #store: Store;
   readonly #now: () => number;
+  readonly #tracing: SluiceTracing | undefined;
   #ready: Promise<unknown> | undefined;
 
   constructor(options: {
     readonly store: Store;
     readonly name?: string;
     readonly now?: () => number;
+    /** A PRODUCER span per enqueue, its context stored with the jobs. Default on; `false`: off. */
+    readonly tracing?: SluiceTracing | false;
   }) {
     this.name = options.name ?? 'default';
     if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,80}$/.test(this.name)) {
@@ -50,6 +54,7 @@ export class Queue {
     }
     this.#store = options.store;
     this.#now = options.now ?? Date.now;
+    this.#tracing = options.tracing === false ? undefined : (options.tracing ?? createTracing());
   }
 
   /** Adds one job; `created` is false when its dedupeKey already names a job. */
@@ -68,6 +73,13 @@ export class Queue {
   ): Promise<{ ids: string[]; inserted: number; existing: number }> {
     await this.#ensureRun();
     const now = this.#now();
+    const span = this.#tracing?.startEnqueueSpan({
+      pipeline: queueRunId(this.name),
+      stage: jobs[0]?.type ?? '',
+      count: jobs.length,
+    });
+    // The workers' CONSUMER spans continue this trace (or link to it, for late retries).
+    const traceContext = span?.traceContext ?? undefined;
     const byType = new Map<string, SeedItem[]>();
     const ids = jobs.map((job, index) => {
       const field = jobs.length === 1 ? 'job' : `jobs[${index}]`;
@@ -83,17 +95,24 @@ export class Queue {
         input: envelope,
         priority: job.options?.priority ?? 0,
         availableAt: now + (job.options?.delayMs ?? 0),
+        ...(traceContext ? { traceContext } : {}),
       });
       byType.set(job.type, items);
       return id;
     });
     let inserted = 0;
     let existing = 0;
-    for (const [type, items] of byType) {
-      const result = await this.#store.seedItems(queueRunId(this.name), type, items, now);
-      inserted += result.inserted;
-      existing += result.existing;
+    try {
+      for (const [type, items] of byType) {
+        const result = await this.#store.seedItems(queueRunId(this.name), type, items, now);
+        inserted += result.inserted;
+        existing += result.existing;
+      }
+    } catch (error) {
+      if (span) this.#tracing!.finish(span.span, { error });
+      throw error;
     }
+    if (span) this.#tracing!.finish(span.span, { outcome: 'enqueued' });
     return { ids, inserted, existing };
   }
 

@@ -1,6 +1,14 @@
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
 import { AbortedError, classify as defaultClassify, type Classifier } from '../errors/index.js';
+import {
+  createLogger,
+  createTracing,
+  type MetricsRecorder,
+  type RunSummary,
+  type SluiceTracing,
+} from '../observe/index.js';
 import type { ClaimedItem, Store, StageCounts } from '../store/index.js';
+import { RunObserver } from './run-observer.js';
 import { CommitBuffer } from './commit-buffer.js';
 import type { Pipeline } from './define-pipeline.js';
 import { seedRun } from './seed.js';
@@ -28,6 +36,13 @@ export interface RunnerOptions {
   /** Wall-clock milliseconds; injectable for tests. */
   readonly now?: () => number;
   readonly onAttempt?: (report: AttemptReport) => void;
+  /** Prometheus metrics to record into (see createMetrics). Default: none. */
+  readonly metrics?: MetricsRecorder;
+  /**
+   * Spans through @opentelemetry/api (no-op until the application registers an SDK). Default:
+   * on, with the global tracer; `false` turns span creation off entirely.
+   */
+  readonly tracing?: SluiceTracing | false;
   /**
    * Stages are separate queues rather than a chain: a stage's output goes nowhere. The job queue
    * runs one stage per job type this way.
@@ -55,6 +70,8 @@ export interface RunResult {
   /** `completed`: no work left; `stopped`: shut down early, resumable; `cancelled`. */
   readonly status: 'completed' | 'stopped' | 'cancelled';
   readonly counts: Readonly<Record<string, StageCounts>>;
+  /** Per stage and service figures of this execution (also stored with the run). */
+  readonly summary?: RunSummary;
 }
 
 /**
@@ -67,6 +84,7 @@ export class Runner {
   readonly #leaseMs: number;
   readonly #now: () => number;
   readonly #logger: Logger;
+  readonly #tracing: SluiceTracing | undefined;
   #active: ActiveRun | undefined;
 
   constructor(options: RunnerOptions) {
@@ -74,7 +92,8 @@ export class Runner {
     this.owner = options.owner ?? createWorkerId();
     this.#leaseMs = options.leaseMs ?? 30_000;
     this.#now = options.now ?? Date.now;
-    this.#logger = options.logger ?? pino({ level: process.env.SLUICE_LOG_LEVEL ?? 'info' });
+    this.#logger = options.logger ?? createLogger().component('runtime');
+    this.#tracing = options.tracing === false ? undefined : (options.tracing ?? createTracing());
   }
 
   async run<T>(options: RunOptions<T> = {}): Promise<RunResult> {
@@ -96,16 +115,28 @@ export class Runner {
     if (options.resume === 'failed') await store.resetFailed(runId, {}, this.#now());
     if (run.status !== 'running') await store.setRunStatus(runId, 'running', this.#now());
 
+    const observer = new RunObserver({
+      runId,
+      pipeline: pipeline.name,
+      metrics: this.#options.metrics,
+      tracing: this.#tracing,
+      now: this.#now,
+    });
     const active = new ActiveRun(this, runId, this.#options, {
       leaseMs: this.#leaseMs,
       now: this.#now,
       logger: this.#logger.child({ run_id: runId, pipeline: pipeline.name }),
+      observer,
     });
     this.#active = active;
     try {
       const status = await active.execute(options);
+      const summary = observer.finish();
+      await store.saveSummary(runId, summary, this.#now());
       if (status === 'completed') await store.setRunStatus(runId, 'completed', this.#now());
-      return { runId, status, counts: await store.counts(runId) };
+      const counts = await store.counts(runId);
+      observer.queueDepth(counts);
+      return { runId, status, counts, summary };
     } finally {
       this.#active = undefined;
     }
@@ -134,6 +165,7 @@ interface ActiveRunEnv {
   readonly leaseMs: number;
   readonly now: () => number;
   readonly logger: Logger;
+  readonly observer: RunObserver;
 }
 
 /** One execution of a run by one runner: its workers, buffer, heartbeats and reclaim sweep. */
@@ -179,7 +211,13 @@ class ActiveRun {
       },
       onError: (error) => env.logger.error({ err: error }, 'group commit failed; will retry'),
     });
-    const services = options.services ?? createServiceCaller(pipeline.services);
+    const { observer } = env;
+    const services =
+      options.services ??
+      createServiceCaller(pipeline.services, {
+        observer,
+        ...(observer.tracing ? { tracing: observer.tracing } : {}),
+      });
     this.#workers = pipeline.stages.map(
       (stage, index) =>
         new StageWorker(stage as StageDefinition, {
@@ -194,7 +232,11 @@ class ActiveRun {
           logger: env.logger,
           nextStage: options.independentStages ? undefined : pipeline.stages[index + 1]?.name,
           ...(options.maxAttemptsOf ? { maxAttemptsOf: options.maxAttemptsOf } : {}),
-          onAttempt: (report) => options.onAttempt?.(report),
+          onAttempt: (report) => {
+            observer.attempt(report);
+            options.onAttempt?.(report);
+          },
+          ...(observer.tracing ? { tracing: observer.tracing } : {}),
           onIdleChange: () => this.#checkDone(),
           context: {
             pipeline: pipeline.name,
@@ -203,8 +245,9 @@ class ActiveRun {
             logger: env.logger,
             saveCheckpoint: async (item, state) => {
               await store.commit([{ kind: 'checkpoint', lease: item, state }], env.now());
+              observer.checkpointSaved();
             },
-            addUsage: () => undefined,
+            addUsage: (name, amount) => observer.usage(name, amount),
           },
         }),
     );
@@ -244,6 +287,7 @@ class ActiveRun {
     try {
       const status = await done;
       if (seedError) throw seedError.error;
+      this.#report();
       return status;
     } finally {
       for (const worker of this.#workers) worker.stopClaiming();
@@ -317,6 +361,7 @@ class ActiveRun {
             // Other workers may have finished the last items: look again now and then.
             this.#checkDone();
             if (reclaimed === 0) return;
+            this.#env.observer.reclaimed(reclaimed);
             logger.warn({ reclaimed }, 'reclaimed items whose leases expired');
             for (const worker of this.#workers) worker.wake();
           })
@@ -324,9 +369,21 @@ class ActiveRun {
       },
       Math.max(10, Math.floor(leaseMs / 2)),
     );
-    heartbeat.unref();
-    reclaim.unref();
-    return [heartbeat, reclaim];
+    // Gauges a scrape should see fresh: queue depth and items in flight, once a second.
+    const report = setInterval(() => this.#report(), 1000);
+    for (const timer of [heartbeat, reclaim, report]) timer.unref();
+    return [heartbeat, reclaim, report];
+  }
+
+  /** Queue depth and in-flight gauges, refreshed on the reclaim tick. */
+  #report(): void {
+    const { observer } = this.#env;
+    if (!observer.metrics) return;
+    for (const worker of this.#workers) observer.inFlight(worker.stage.name, worker.inFlightCount);
+    this.#options.store
+      .counts(this.#runId)
+      .then((counts) => observer.queueDepth(counts))
+      .catch((error: unknown) => this.#env.logger.error({ err: error }, 'status check failed'));
   }
 
   /** Finishes the run once nothing is seeding, running, buffered, or left in the store. */

@@ -20,6 +20,7 @@ import {
   type RateLimiter,
 } from '../policies/index.js';
 import type { ServiceDefinition } from './service.js';
+import type { ServiceObserver } from './service-observer.js';
 
 /** The live policies of one service: shared parts built once, per-key parts built on demand. */
 export class ServicePolicy {
@@ -33,7 +34,7 @@ export class ServicePolicy {
   readonly #chains: KeyedRegistry<Policy>;
   readonly #build: (key: string) => Policy;
 
-  constructor(name: string, definition: ServiceDefinition) {
+  constructor(name: string, definition: ServiceDefinition, observer?: ServiceObserver) {
     this.name = name;
     const d = definition;
     this.fallback = d.fallback ? fallback(d.fallback) : undefined;
@@ -49,11 +50,27 @@ export class ServicePolicy {
           }),
           ...(perKey.maxKeys === undefined ? {} : { maxKeysPerService: perKey.maxKeys }),
           ...(perKey.idleMs === undefined ? {} : { idleMs: perKey.idleMs }),
+          ...(observer
+            ? {
+                onCreate: (breaker: CircuitBreaker, service: string, key: string) => {
+                  breaker.onStateChange((change) =>
+                    observer.breakerTransition(service, key, change.from, change.to),
+                  );
+                },
+                onEvict: (_breaker: CircuitBreaker, service: string, key: string) =>
+                  observer.breakerEvicted(service, key),
+              }
+            : {}),
         })
       : undefined;
+    if (observer) {
+      this.limiter?.onWait((event) => observer.rateLimitWaited(name, event.waitMs));
+      this.limiter?.onReject(() => observer.rateLimitRejected(name));
+    }
     // Shared by every key: retry (stateless but for its budget), timeouts, the bulkhead.
     const totalTimeout = d.totalTimeoutMs === undefined ? undefined : timeout(d.totalTimeoutMs);
     const retryPolicy = d.retry ? retry(d.retry) : undefined;
+    if (observer) retryPolicy?.onRetry((event) => observer.retried(name, event.category));
     const hedge = d.hedging ? hedging(d.hedging) : undefined;
     const slots = d.bulkhead ? bulkhead(d.bulkhead.maxConcurrent, d.bulkhead.maxQueued) : undefined;
     const attemptTimeout =
@@ -97,9 +114,13 @@ export class ServicePolicy {
 }
 
 /** Builds a service's policies, naming `pipeline.services.<name>.<option>` on a bad option. */
-export function buildServicePolicy(name: string, definition: ServiceDefinition): ServicePolicy {
+export function buildServicePolicy(
+  name: string,
+  definition: ServiceDefinition,
+  observer?: ServiceObserver,
+): ServicePolicy {
   try {
-    return new ServicePolicy(name, definition);
+    return new ServicePolicy(name, definition, observer);
   } catch (error) {
     if (isInvalidConfigError(error)) {
       throw new InvalidConfigError(

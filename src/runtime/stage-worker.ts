@@ -6,6 +6,7 @@ import {
   type Classifier,
 } from '../errors/index.js';
 import { backoff, type Backoff } from '../policies/index.js';
+import type { SluiceTracing, SpanHandle } from '../observe/index.js';
 import type { ClaimedItem, Lease, NewItem, Outcome, Store } from '../store/index.js';
 import type { CommitBuffer } from './commit-buffer.js';
 import { ItemContext, type ItemContextDeps } from './item-context.js';
@@ -37,6 +38,8 @@ export interface StageWorkerDeps {
   readonly onAttempt: (report: AttemptReport) => void;
   /** Called whenever this worker runs out of claimable work or gets busy again. */
   readonly onIdleChange: () => void;
+  /** A CONSUMER span per attempt when given. */
+  readonly tracing?: SluiceTracing;
   /** Per-item attempt limit overriding the stage's, when it returns a number. */
   readonly maxAttemptsOf?: (item: ClaimedItem) => number | undefined;
 }
@@ -211,7 +214,19 @@ export class StageWorker {
     const context = new ItemContext({ ...this.#deps.context, runId: this.#deps.runId }, item);
     this.#inFlight.set(item.token, { item, context });
     const startedAt = this.#deps.now();
-    let work = Promise.resolve().then(() => this.stage.handler(item.input, context));
+    const tracing = this.#deps.tracing;
+    const span = tracing?.startItemSpan({
+      pipeline: this.#deps.context.pipeline,
+      stage: item.stage,
+      itemId: item.id,
+      attempt: item.attempt,
+      runId: item.runId,
+      traceContext: item.traceContext,
+      enqueuedAtMs: item.availableAt,
+    });
+    let work: Promise<unknown> = span
+      ? tracing!.run(span, () => this.stage.handler(item.input, context))
+      : Promise.resolve().then(() => this.stage.handler(item.input, context));
     const timeoutMs = this.stage.timeoutMs;
     let timer: ReturnType<typeof setTimeout> | undefined;
     if (timeoutMs !== undefined) {
@@ -230,13 +245,28 @@ export class StageWorker {
     work.then(
       (output) => {
         clearTimeout(timer);
-        this.#finish(item, context, startedAt, this.#success(item, context, output));
+        const outcome = this.#success(item, context, output);
+        this.#endSpan(span, outcome);
+        this.#finish(item, context, startedAt, outcome);
       },
       (error: unknown) => {
         clearTimeout(timer);
-        this.#finish(item, context, startedAt, this.#failure(item, context, error));
+        const outcome = this.#failure(item, context, error);
+        this.#endSpan(span, outcome, error);
+        this.#finish(item, context, startedAt, outcome);
       },
     );
+  }
+
+  #endSpan(span: SpanHandle | undefined, outcome: Outcome, error?: unknown): void {
+    if (!span) return;
+    this.#deps.tracing!.finish(span.span, {
+      outcome: outcome.kind,
+      ...(error === undefined ? {} : { error }),
+      ...(outcome.kind === 'retry' || outcome.kind === 'dead'
+        ? { errorType: outcome.category }
+        : {}),
+    });
   }
 
   #maxAttemptsFor(item: ClaimedItem): number {
