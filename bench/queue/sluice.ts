@@ -40,7 +40,10 @@ const pollMs = args.extra.pollMs === undefined ? undefined : Number(args.extra.p
 
 const config = {
   store: 'createSqliteStore (WAL, synchronous=NORMAL, defaults)',
-  enqueue: `Queue.enqueueMany in chunks of ${enqueueChunk}`,
+  enqueue:
+    args.case === 'start_latency'
+      ? 'Queue.enqueue, one job a call'
+      : `Queue.enqueueMany in chunks of ${enqueueChunk}`,
   worker: {
     concurrency,
     batchSize,
@@ -48,7 +51,11 @@ const config = {
     leaseMs: 'default (30000)',
     commit: 'default (maxBatch 500, maxDelayMs 5)',
   },
-  process: 'producer and worker share one process and one store connection',
+  process:
+    args.case === 'pending_1m'
+      ? 'one process fills the file, a fresh one works it'
+      : 'producer and worker share one process and one store connection',
+  wake: 'an idle worker polls every pollMs; nothing wakes it when a job is enqueued',
 };
 
 function newWorker(store: Store, handler: (payload: unknown) => void): QueueWorker {

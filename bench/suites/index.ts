@@ -1,4 +1,6 @@
 import type { BenchSuite } from '../suite.js';
 
 /** Every suite `npm run bench -- <suite>` knows, loaded lazily so one suite's peers suffice. */
-export const suites: Readonly<Record<string, () => Promise<BenchSuite>>> = {};
+export const suites: Readonly<Record<string, () => Promise<BenchSuite>>> = {
+  queue: () => import('./queue.js').then((module) => module.queueSuite),
+};
