@@ -5,8 +5,11 @@
  *   --case pending_1m --phase fill --db FILE --n N        enqueue N jobs, print enqueue figures
  *   --case pending_1m --phase work --db FILE --n N --after K
  *                                            start a worker on them, RSS once K are done
+ * burn_down also takes --cpuProfile FILE: a V8 CPU profile of the processing phase only
+ * (summarise it with bench/queue/profile.ts).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -82,6 +85,24 @@ async function enqueueAll(store: Store, n: number): Promise<number> {
   return performance.now() - started;
 }
 
+/** Profiles `body` with the V8 profiler when --cpuProfile is given. */
+async function profiled<T>(body: () => Promise<T>): Promise<T> {
+  const file = args.extra.cpuProfile;
+  if (!file) return body();
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 100 });
+  await session.post('Profiler.start');
+  try {
+    return await body();
+  } finally {
+    const { profile } = await session.post('Profiler.stop');
+    writeFileSync(file, JSON.stringify(profile));
+    session.disconnect();
+  }
+}
+
 async function burnDown(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'sluice-qbench-'));
   try {
@@ -93,9 +114,11 @@ async function burnDown(): Promise<void> {
     const cpu = process.cpuUsage();
     const started = performance.now();
     const running = worker.start();
-    await done.reached(n);
-    // Handlers ran; the work is done once the store has every completion.
-    await waitFor('completions in the store', async () => (await completed(store)) === n);
+    await profiled(async () => {
+      await done.reached(n);
+      // Handlers ran; the work is done once the store has every completion.
+      await waitFor('completions in the store', async () => (await completed(store)) === n);
+    });
     const processMs = performance.now() - started;
     const cpuS = cpuSeconds(cpu);
     await worker.stop();
