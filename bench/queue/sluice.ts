@@ -8,7 +8,7 @@
  * burn_down also takes --cpuProfile FILE: a V8 CPU profile of the processing phase only
  * (summarise it with bench/queue/profile.ts).
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -183,7 +183,10 @@ async function pendingFill(path: string): Promise<void> {
 
 async function pendingWork(path: string): Promise<void> {
   const after = Number(args.extra.after ?? 10_000);
+  const opening = performance.now();
+  // Opening runs PRAGMA quick_check, which reads the whole file: timed, as a worker's start-up.
   const store = await createSqliteStore({ path });
+  const openMs = performance.now() - opening;
   const idle = memory();
   const done = new Counter();
   const worker = newWorker(store, () => done.add());
@@ -206,6 +209,8 @@ async function pendingWork(path: string): Promise<void> {
       ...figures,
       sampled_peak_rss_mb: round(Math.max(peak, process.memoryUsage().rss) / 2 ** 20),
       rss_before_start_mb: idle.rss_mb,
+      open_ms: Math.round(openMs),
+      db_mb: round(statSync(path).size / 2 ** 20),
       process_per_s: Math.round(done.value / (elapsed / 1000)),
     },
     config,
