@@ -34,4 +34,10 @@ for (const name of names) {
     { scale: quick ? 0.1 : 1 },
   );
 }
-if (!json) console.table(records);
+if (!json) {
+  // Settings lines (`case: 'config'`) would make the table unreadably wide: list them first.
+  for (const { lib, for_case: forCase, config } of records.filter((r) => r.case === 'config')) {
+    process.stdout.write(`config ${lib} ${String(forCase)}: ${String(config)}\n`);
+  }
+  console.table(records.filter((record) => record.case !== 'config'));
+}

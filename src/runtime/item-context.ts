@@ -75,12 +75,12 @@ export class ItemContext implements StageContext<unknown, string> {
   }
 
   get log(): Logger {
+    // The engine's logger already carries run_id and pipeline.
     this.#log ??= this.#deps.logger.child({
-      run_id: this.#deps.runId,
-      pipeline: this.#deps.pipeline,
       stage: this.#item.stage,
       item_id: this.#item.id,
       attempt: this.#item.attempt,
+      correlation_id: `${this.#deps.runId}/${this.#item.id}`,
     });
     return this.#log;
   }

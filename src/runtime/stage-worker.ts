@@ -303,10 +303,16 @@ export class StageWorker {
       return { kind: 'release', lease: item };
     }
     const classification = this.#deps.classify(error);
+    // One line per failed attempt; the stack only at debug, where someone is looking for it.
     context.log.warn(
-      { err: error, category: classification.category, code: classification.code },
+      {
+        error: classification.message,
+        category: classification.category,
+        code: classification.code,
+      },
       'attempt failed',
     );
+    context.log.debug({ err: error }, 'attempt failed (stack)');
     const message = classification.code
       ? `${classification.code}: ${classification.message}`
       : classification.message;
