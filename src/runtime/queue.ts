@@ -1,6 +1,7 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { InvalidConfigError } from '../errors/index.js';
 import { createTracing, type SluiceTracing } from '../observe/index.js';
+import { itemsAdded } from './wakeups.js';
 import type { SeedItem, Store } from '../store/index.js';
 
 /** Options of one job. */
@@ -84,7 +85,7 @@ export class Queue {
     const ids = jobs.map((job, index) => {
       const field = jobs.length === 1 ? 'job' : `jobs[${index}]`;
       checkJob(job, field);
-      const id = job.options?.dedupeKey ?? randomUUID();
+      const id = job.options?.dedupeKey ?? jobId();
       const envelope: JobEnvelope =
         job.options?.maxAttempts === undefined
           ? { payload: job.payload }
@@ -107,6 +108,7 @@ export class Queue {
         const result = await this.#store.seedItems(queueRunId(this.name), type, items, now);
         inserted += result.inserted;
         existing += result.existing;
+        itemsAdded(this.#store, queueRunId(this.name), type);
       }
     } catch (error) {
       if (span) this.#tracing!.finish(span.span, { error });
@@ -166,4 +168,21 @@ function checkJob(job: JobRequest, field: string): void {
   for (const [name, ok, expected] of checks) {
     if (!ok) throw new InvalidConfigError(`${field}.options.${name}`, expected, options[name]);
   }
+}
+
+let lastMs = 0;
+let sequence = 0;
+
+/**
+ * A job ID that sorts by creation time (like UUIDv7): milliseconds, a counter within the
+ * millisecond, then randomness. New IDs land at the end of the (run, stage, id) index instead of
+ * at random places in it, which keeps enqueue fast as the table grows.
+ */
+export function jobId(now: number = Date.now()): string {
+  if (now === lastMs) sequence += 1;
+  else {
+    lastMs = now;
+    sequence = 0;
+  }
+  return `${now.toString(36).padStart(9, '0')}-${sequence.toString(36).padStart(4, '0')}-${randomBytes(5).toString('hex')}`;
 }

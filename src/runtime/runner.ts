@@ -17,6 +17,7 @@ import type { StageDefinition } from './stage.js';
 import { createServiceCaller } from './services.js';
 import type { Source } from './sources.js';
 import { StageWorker, type AttemptReport } from './stage-worker.js';
+import { onItemsAdded } from './wakeups.js';
 import { createWorkerId } from './worker-id.js';
 
 export interface RunnerOptions {
@@ -26,7 +27,10 @@ export interface RunnerOptions {
   readonly owner?: string;
   /** How long a claimed item stays ours without a heartbeat. Default 30 s. */
   readonly leaseMs?: number;
-  /** Longest idle wait before looking for work again (other workers, due retries). Default 250 ms. */
+  /**
+   * How often an idle stage looks for work added by other processes (a cheap read). Work added
+   * in this process (a Queue on the same store object, a commit) wakes it at once. Default 50 ms.
+   */
   readonly pollMs?: number;
   readonly commit?: { readonly maxBatch?: number; readonly maxDelayMs?: number };
   readonly logger?: Logger;
@@ -225,7 +229,7 @@ class ActiveRun {
           runId,
           owner: runner.owner,
           leaseMs: env.leaseMs,
-          pollMs: options.pollMs ?? 250,
+          pollMs: options.pollMs ?? 50,
           now: env.now,
           buffer: this.#buffer,
           classify: options.classify ?? defaultClassify,
@@ -257,6 +261,9 @@ class ActiveRun {
     this.#until = options.until ?? 'drained';
     const done = new Promise<'completed' | 'stopped'>((resolve) => (this.#finished = resolve));
     const timers = this.#startTimers();
+    const unsubscribe = onItemsAdded(this.#options.store, (runId, stage) => {
+      if (runId === this.#runId) this.#worker(stage)?.wake();
+    });
     this.#workersDone = Promise.all(this.#workers.map((worker) => worker.run())).then(
       () => undefined,
     );
@@ -294,6 +301,7 @@ class ActiveRun {
       await this.#workersDone;
       await this.#buffer.flush();
       for (const timer of timers) clearInterval(timer);
+      unsubscribe();
       this.#seedAbort.abort();
       await seeding;
     }

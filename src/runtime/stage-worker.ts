@@ -163,7 +163,7 @@ export class StageWorker {
       });
       if (items.length === 0) {
         this.#setIdle(true);
-        if (!this.#woken) await this.#sleep(await this.#idleWait());
+        await this.#waitForWork();
         continue;
       }
       this.#setIdle(false);
@@ -173,10 +173,19 @@ export class StageWorker {
     await this.#drained();
   }
 
-  async #idleWait(): Promise<number> {
-    const next = await this.#deps.store.nextAvailableAt(this.#deps.runId, this.stage.name);
-    if (next === undefined) return this.#deps.pollMs;
-    return Math.max(0, Math.min(this.#deps.pollMs, next - this.#deps.now()));
+  /**
+   * Waits until an item of this stage is due or a wake-up arrives. Polls with a read, which is
+   * cheap (WAL readers do not block), and claims only when something is due: a claim takes the
+   * write lock, so polling with claims would slow every other worker down.
+   */
+  async #waitForWork(): Promise<void> {
+    const { store, runId, pollMs, now } = this.#deps;
+    while (!this.#stopping && !this.#woken) {
+      const next = await store.nextAvailableAt(runId, this.stage.name);
+      const current = now();
+      if (next !== undefined && next <= current) return;
+      await this.#sleep(next === undefined ? pollMs : Math.min(pollMs, next - current));
+    }
   }
 
   #setIdle(idle: boolean): void {
