@@ -5,6 +5,7 @@
  * over; `--items N` seeds N articles (default 60).
  */
 import { mkdirSync, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   Runner,
@@ -28,11 +29,10 @@ if (!Number.isInteger(items) || items < 1) {
   console.error(`--items must be an integer >= 1, got ${JSON.stringify(values.items)}`);
   process.exit(2);
 }
-if (values.fresh)
-  (rmSync(values.db, { force: true }),
-    rmSync(`${values.db}-wal`, { force: true }),
-    rmSync(`${values.db}-shm`, { force: true }));
-mkdirSync('.sluice', { recursive: true });
+if (values.fresh) {
+  for (const suffix of ['', '-wal', '-shm']) rmSync(`${values.db}${suffix}`, { force: true });
+}
+mkdirSync(dirname(values.db), { recursive: true });
 
 const service = await startFlakyService({ failureRate: 0.1 });
 const store = await createSqliteStore({ path: values.db });
