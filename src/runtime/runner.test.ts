@@ -172,3 +172,39 @@ describeSqlite('runner', (sqlite) => {
     await store.close();
   });
 });
+
+describeSqlite('runner: values that cannot be stored', (sqlite) => {
+  it('dead-letters an item whose result or emitted item is not JSON, without failing its batch', async () => {
+    const store = await createSqliteStore({ path: sqlite().path });
+    const pipeline = definePipeline({
+      name: 'bad-values',
+      version: '1',
+      stages: [
+        stage({
+          name: 'make',
+          concurrency: 4,
+          handler: (n: number, ctx) => {
+            if (n === 1) return { big: 10n };
+            if (n === 2) ctx.emit({ id: '', input: 1 });
+            if (n === 3) ctx.emit({ id: 'x', input: () => 1 });
+            return n;
+          },
+        }),
+        stage({ name: 'next', handler: (n: unknown) => n }),
+      ],
+    });
+    const result = await new Runner({ store, pipeline, logger: silent }).run({
+      runId: 'bad',
+      seed: [0, 1, 2, 3, 4].map((n) => ({ id: `n${n}`, input: n })),
+    });
+    expect(result.counts.make).toMatchObject({ completed: 2, dead: 3 });
+    expect(result.counts.next?.completed).toBe(2);
+    const dead = await store.deadLetters({ runId: 'bad' });
+    const errors = Object.fromEntries(dead.items.map((d) => [d.id, d.error]));
+    expect(errors.n1).toMatch(/handler result/);
+    expect(errors.n2).toMatch(/ctx\.emit item 0 id must be a non-empty string/);
+    expect(errors.n3).toMatch(/ctx\.emit item "x" input/);
+    expect(dead.items.every((d) => d.category === 'non_recoverable')).toBe(true);
+    await store.close();
+  });
+});

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import {
+  InvalidConfigError,
   TimeoutError,
   isAbortedError,
   type Classification,
@@ -7,7 +8,14 @@ import {
 } from '../errors/index.js';
 import { backoff, type Backoff } from '../policies/index.js';
 import type { SluiceTracing, SpanHandle } from '../observe/index.js';
-import type { ClaimedItem, Lease, NewItem, Outcome, Store } from '../store/index.js';
+import {
+  assertJsonSerializable,
+  type ClaimedItem,
+  type Lease,
+  type NewItem,
+  type Outcome,
+  type Store,
+} from '../store/index.js';
 import type { CommitBuffer } from './commit-buffer.js';
 import { ItemContext, type ItemContextDeps } from './item-context.js';
 import type { StageDefinition } from './stage.js';
@@ -283,6 +291,32 @@ export class StageWorker {
   }
 
   #success(item: ClaimedItem, context: ItemContext, output: unknown): Outcome {
+    // Checked here, one item at a time: a value the store would refuse must not fail the whole
+    // group commit it would have joined. Retrying cannot fix it, so it is a dead letter.
+    try {
+      assertJsonSerializable(output ?? null, 'handler result');
+      context.emitted?.forEach((emitted, index) => {
+        if (typeof emitted.id !== 'string' || emitted.id === '') {
+          throw new InvalidConfigError(
+            `ctx.emit item ${index} id`,
+            'a non-empty string',
+            emitted.id,
+          );
+        }
+        assertJsonSerializable(emitted.input, `ctx.emit item ${JSON.stringify(emitted.id)} input`);
+      });
+    } catch (error) {
+      context.log.warn(
+        { error: (error as Error).message },
+        'attempt produced a value that cannot be stored',
+      );
+      return {
+        kind: 'dead',
+        lease: item,
+        error: `${(error as InvalidConfigError).code}: ${(error as Error).message}`,
+        category: 'non_recoverable',
+      };
+    }
     const nextStage = this.#deps.nextStage;
     let next: { stage: string; items: NewItem[] } | undefined;
     if (nextStage !== undefined) {
