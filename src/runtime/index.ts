@@ -17,3 +17,4 @@ export * from './dry-run.js';
 export * from './signals.js';
 export * from './queue.js';
 export * from './queue-worker.js';
+export * from './status.js';

@@ -5,6 +5,7 @@ import { createSqliteStore, type Store } from '../store/index.js';
 import { describeSqlite } from '../testing/vitest/index.js';
 import { definePipeline } from './define-pipeline.js';
 import { Runner } from './runner.js';
+import { getRunStatus } from './status.js';
 import { paginated } from './sources.js';
 import { stage } from './stage.js';
 
@@ -205,6 +206,50 @@ describeSqlite('runner: values that cannot be stored', (sqlite) => {
     expect(errors.n2).toMatch(/ctx\.emit item 0 id must be a non-empty string/);
     expect(errors.n3).toMatch(/ctx\.emit item "x" input/);
     expect(dead.items.every((d) => d.category === 'non_recoverable')).toBe(true);
+    await store.close();
+  });
+});
+
+describeSqlite('runner: status and cancel', (sqlite) => {
+  it('reports counts, throughput and the last checkpoint, and stops a cancelled run', async () => {
+    const store = await createSqliteStore({ path: sqlite().path });
+    let cancelled = false;
+    const pipeline = definePipeline({
+      name: 'status',
+      version: '1',
+      stages: [
+        stage({
+          name: 'work',
+          concurrency: 2,
+          handler: async (n: number, ctx) => {
+            if (n === 50 && !cancelled) {
+              cancelled = true;
+              await store.cancelRun(ctx.runId, Date.now());
+            }
+            return n;
+          },
+        }),
+      ],
+    });
+    const result = await new Runner({ store, pipeline, logger: silent, checkpointEvery: 10 }).run({
+      runId: 'st',
+      seed: Array.from({ length: 200 }, (_, i) => ({
+        id: `i${String(i).padStart(3, '0')}`,
+        input: i,
+      })),
+    });
+    expect(result.status).toBe('cancelled');
+    expect(result.counts.work!.skipped).toBeGreaterThan(0);
+    expect(result.counts.work!.completed + result.counts.work!.skipped).toBe(200);
+    const status = await getRunStatus(store, 'st');
+    expect(status).toMatchObject({ finished: 200, open: 0, dead: 0 });
+    expect(status.run.status).toBe('cancelled');
+    expect(status.lastCheckpointAt).toBeGreaterThan(0);
+    expect(status.throughputPerSecond).toBeGreaterThan(0);
+    expect(status.etaSeconds).toBeUndefined();
+    await expect(getRunStatus(store, 'nope')).rejects.toThrow(
+      'runId must be the ID of an existing run, got "nope"',
+    );
     await store.close();
   });
 });

@@ -40,6 +40,12 @@ export interface RunnerOptions {
   /** Wall-clock milliseconds; injectable for tests. */
   readonly now?: () => number;
   readonly onAttempt?: (report: AttemptReport) => void;
+  /**
+   * Save a `progress` checkpoint (items finished, time, the summary so far) with the run every
+   * this many finished attempts, so `getRunStatus` can show throughput and ETA from any process.
+   * Default 1000; the last one is always saved when the run stops or completes.
+   */
+  readonly checkpointEvery?: number;
   /** Prometheus metrics to record into (see createMetrics). Default: none. */
   readonly metrics?: MetricsRecorder;
   /**
@@ -134,10 +140,12 @@ export class Runner {
     });
     this.#active = active;
     try {
-      const status = await active.execute(options);
+      let status: RunResult['status'] = await active.execute(options);
       const summary = observer.finish();
-      await store.saveSummary(runId, summary, this.#now());
-      if (status === 'completed') await store.setRunStatus(runId, 'completed', this.#now());
+      await active.checkpoint(); // the last progress checkpoint, with the final summary
+      // Cancelled from elsewhere (API, CLI) while we ran: the work left was skipped; say so.
+      if ((await store.getRun(runId))?.status === 'cancelled') status = 'cancelled';
+      else if (status === 'completed') await store.setRunStatus(runId, 'completed', this.#now());
       const counts = await store.counts(runId);
       observer.queueDepth(counts);
       return { runId, status, counts, summary };
@@ -165,6 +173,13 @@ export class Runner {
   }
 }
 
+/** The run-level `progress` checkpoint: items finished at a time, and the one before it. */
+export interface ProgressCheckpoint {
+  readonly at: number;
+  readonly finished: number;
+  readonly previous?: { readonly at: number; readonly finished: number };
+}
+
 interface ActiveRunEnv {
   readonly leaseMs: number;
   readonly now: () => number;
@@ -188,6 +203,8 @@ class ActiveRun {
   #recheck = false;
   #workersDone: Promise<void> | undefined;
   #until: 'drained' | 'stopped' = 'drained';
+  #finishedAttempts = 0;
+  #checkpointing: Promise<void> = Promise.resolve();
 
   constructor(runner: Runner, runId: string, options: RunnerOptions, env: ActiveRunEnv) {
     this.#runner = runner;
@@ -239,6 +256,9 @@ class ActiveRun {
           onAttempt: (report) => {
             observer.attempt(report);
             options.onAttempt?.(report);
+            if (++this.#finishedAttempts % (options.checkpointEvery ?? 1000) === 0) {
+              void this.checkpoint();
+            }
           },
           ...(observer.tracing ? { tracing: observer.tracing } : {}),
           onIdleChange: () => this.#checkDone(),
@@ -305,6 +325,35 @@ class ActiveRun {
       this.#seedAbort.abort();
       await seeding;
     }
+  }
+
+  /** Saves the run's `progress` checkpoint and summary (serialised: one write at a time). */
+  checkpoint(): Promise<void> {
+    const { store } = this.#options;
+    const { now, observer, logger } = this.#env;
+    this.#checkpointing = this.#checkpointing.then(async () => {
+      try {
+        const at = now();
+        const previous = (await store.getCheckpoint(this.#runId, 'progress'))?.state as
+          ProgressCheckpoint | undefined;
+        const counts = await store.counts(this.#runId);
+        const finished = Object.values(counts).reduce(
+          (sum, c) => sum + c.completed + c.dead + c.skipped,
+          0,
+        );
+        const progress: ProgressCheckpoint = {
+          at,
+          finished,
+          ...(previous ? { previous: { at: previous.at, finished: previous.finished } } : {}),
+        };
+        await store.putCheckpoint(this.#runId, 'progress', progress, at);
+        await store.saveSummary(this.#runId, observer.summary.toJSON(), at);
+        observer.checkpointSaved();
+      } catch (error) {
+        logger.error({ err: error }, 'progress checkpoint failed');
+      }
+    });
+    return this.#checkpointing;
   }
 
   async stop(deadlineMs: number): Promise<void> {
