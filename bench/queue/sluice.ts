@@ -8,12 +8,13 @@
  * burn_down also takes --cpuProfile FILE: a V8 CPU profile of the processing phase only
  * (summarise it with bench/queue/profile.ts).
  */
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pino } from 'pino';
+import { createLogger, createMetrics } from '../../src/observe/index.js';
 import { Queue, QueueWorker, queueRunId, type JobRequest } from '../../src/runtime/index.js';
 import { createSqliteStore, type Store } from '../../src/store/index.js';
 import {
@@ -49,7 +50,7 @@ const config = {
   worker: {
     concurrency,
     batchSize,
-    pollMs: pollMs ?? 'default (250)',
+    pollMs: pollMs ?? 'default (50)',
     leaseMs: 'default (30000)',
     commit: 'default (maxBatch 500, maxDelayMs 5)',
   },
@@ -57,14 +58,26 @@ const config = {
     args.case === 'pending_1m'
       ? 'one process fills the file, a fresh one works it'
       : 'producer and worker share one process and one store connection',
-  wake: 'an idle worker polls every pollMs; nothing wakes it when a job is enqueued',
+  wake: 'an enqueue in the same process wakes an idle worker at once; other processes are found by polling every pollMs (a read)',
 };
+
+/**
+ * --observe on: Prometheus metrics, spans through the OpenTelemetry API (no SDK registered, so
+ * the global no-op tracer, as an application that has not configured one), and info-level JSON
+ * logs to /dev/null. --observe off (the default): no metrics, tracing off, logs silent.
+ */
+const observe = args.extra.observe === 'on';
 
 function newWorker(store: Store, handler: (payload: unknown) => void): QueueWorker {
   return new QueueWorker({
     store,
     queue: queueName,
-    logger: silent,
+    ...(observe
+      ? {
+          logger: createLogger({ level: 'info', destination: createWriteStream('/dev/null') }),
+          metrics: createMetrics(),
+        }
+      : { logger: silent, tracing: false }),
     ...(pollMs === undefined ? {} : { pollMs }),
   }).handle(type, handler, { concurrency, batchSize });
 }
@@ -133,6 +146,7 @@ async function burnDown(): Promise<void> {
         n,
         enqueue_per_s: Math.round(n / (enqueueMs / 1000)),
         process_per_s: Math.round(n / (processMs / 1000)),
+        observe: observe ? 'on' : 'off',
         process_s: round(processMs / 1000, 2),
         client_cpu_s: cpuS,
         ...memory(),

@@ -132,6 +132,46 @@ async function burnDown(out: Emitter, scale: number): Promise<void> {
   }
 }
 
+/**
+ * The same burn-down with metrics, tracing (API, no SDK) and info logs on, and with all off,
+ * rounds interleaved; ratio = median on / median off throughput (target >= 0.95).
+ */
+async function observabilityOverhead(out: Emitter, scale: number): Promise<void> {
+  const sluice = libs[0]!;
+  const n = Math.max(100, Math.round(50_000 * scale));
+  const rounds = scale < 1 ? 1 : 5;
+  const on: Line[] = [];
+  const off: Line[] = [];
+  try {
+    for (let round = 0; round < rounds; round++) {
+      for (const [mode, lines] of [
+        ['on', on],
+        ['off', off],
+      ] as const) {
+        const args = ['--case', 'burn_down', '--n', String(n), '--observe', mode];
+        lines.push(...(await runChild(sluice.script, args)));
+      }
+    }
+  } catch (error) {
+    out.error('observability_overhead', sluice, error);
+    return;
+  }
+  const onMedian = Number(median(on, 'process_per_s').process_per_s);
+  const offMedian = Number(median(off, 'process_per_s').process_per_s);
+  out.line(
+    { case: 'observability_overhead', lib: 'sluice', backend: 'sqlite' },
+    {
+      n,
+      rounds,
+      on_process_per_s: onMedian,
+      off_process_per_s: offMedian,
+      ratio: Math.round((onMedian / offMedian) * 1000) / 1000,
+      on_rounds: on.map((l) => l.process_per_s).join(' '),
+      off_rounds: off.map((l) => l.process_per_s).join(' '),
+    },
+  );
+}
+
 async function startLatency(out: Emitter, scale: number): Promise<void> {
   const seconds = String(Math.max(0.5, 5 * scale));
   const runs: [Lib, string[]][] = libs.map((lib) => [lib, []]);
@@ -183,5 +223,6 @@ export const queueSuite: BenchSuite = {
     await burnDown(out, options.scale);
     await startLatency(out, options.scale);
     await pendingMillion(out, options.scale);
+    await observabilityOverhead(out, options.scale);
   },
 };

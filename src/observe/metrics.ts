@@ -104,6 +104,14 @@ export function createMetrics(options: CreateMetricsOptions = {}): SluiceMetrics
   const guard = new LabelGuard(options);
   const checkpoints = new Map<string, number>();
   const breakers = new Map<string, { keys: Map<string, BreakerStateName>; counts: Counts }>();
+  const itemChildren = new Map<
+    string,
+    {
+      processed: { inc(): void };
+      duration: { observe(value: number): void };
+      lastSuccess: { set(value: number): void };
+    }
+  >();
 
   const base = (spec: MetricSpec, collect?: () => void) => ({
     name: prefix + spec.name,
@@ -176,15 +184,26 @@ export function createMetrics(options: CreateMetricsOptions = {}): SluiceMetrics
       registry.resetMetrics();
       checkpoints.clear();
       breakers.clear();
+      itemChildren.clear();
     },
 
     itemProcessed({ pipeline, stage: name, outcome, durationSeconds }) {
-      const labels = stage({ pipeline, stage: name });
-      itemsProcessed.inc({ ...labels, outcome: g('outcome', outcome) });
-      if (nonNegative(durationSeconds)) itemDuration.observe(labels, durationSeconds);
-      if (outcome === 'completed' || outcome === 'degraded') {
-        stageLastSuccess.set(labels, now() / 1000);
+      // The hot path of the engine (once per attempt): label children are looked up once per
+      // (pipeline, stage, outcome) and kept, instead of hashing label objects on every call.
+      const key = `${pipeline}\u0000${name}\u0000${outcome}`;
+      let children = itemChildren.get(key);
+      if (children === undefined) {
+        const labels = stage({ pipeline, stage: name });
+        children = {
+          processed: itemsProcessed.labels({ ...labels, outcome: g('outcome', outcome) }),
+          duration: itemDuration.labels(labels),
+          lastSuccess: stageLastSuccess.labels(labels),
+        };
+        itemChildren.set(key, children);
       }
+      children.processed.inc();
+      if (nonNegative(durationSeconds)) children.duration.observe(durationSeconds);
+      if (outcome === 'completed' || outcome === 'degraded') children.lastSuccess.set(now() / 1000);
     },
     setQueueDepth(labels, depths) {
       const l = stage(labels);

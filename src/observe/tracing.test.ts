@@ -178,3 +178,21 @@ describe('itemSpanRelation', () => {
     expect(itemSpanRelation({ ...input, linkAfterMs: 1_000 })).toBe(expected);
   });
 });
+
+describe('tracing.enabled', () => {
+  it('is off while no SDK is registered, on once one is (re-checked each second)', () => {
+    let now = 0;
+    const tracing = createTracing({ now: () => now });
+    expect(tracing.enabled()).toBe(false);
+    trace.setGlobalTracerProvider(new InMemoryTracer());
+    try {
+      now = 500;
+      expect(tracing.enabled()).toBe(false);
+      now = 1000;
+      expect(tracing.enabled()).toBe(true);
+    } finally {
+      trace.disable();
+    }
+    expect(createTracing({ tracer: new InMemoryTracer() }).enabled()).toBe(true);
+  });
+});

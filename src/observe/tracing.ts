@@ -27,6 +27,7 @@ import {
   type Span,
   type TextMapPropagator,
   type Tracer,
+  ProxyTracerProvider,
 } from '@opentelemetry/api';
 import { describeValue } from '../errors/index.js';
 import * as sc from './semconv.js';
@@ -120,6 +121,14 @@ export interface SluiceTracing {
   finish(span: Span, result?: SpanResult): void;
   /** Runs `fn` in the span's context and finishes the span with its result or error. */
   run<T>(handle: SpanHandle, fn: (span: Span) => Promise<T> | T): Promise<T>;
+  /** Runs `fn` in the span's context only; the caller finishes the span (with its outcome). */
+  within<T>(handle: SpanHandle, fn: () => Promise<T> | T): Promise<T>;
+  /**
+   * False while no OpenTelemetry SDK is registered (the API's tracer hands out invalid,
+   * non-recording spans), so hot paths can skip span work entirely. Re-checked at most once a
+   * second, so an SDK registered later is picked up.
+   */
+  enabled(): boolean;
   /** The stored form of a context (for items enqueued without a producer span). */
   serialize(context: Context): string | null;
 }
@@ -129,6 +138,9 @@ export function createTracing(options: TracingOptions = {}): SluiceTracing {
   const propagator = options.propagator ?? new W3CTraceparentPropagator();
   const linkAfterMs = options.linkAfterMs ?? 5 * 60_000;
   const now = options.now ?? Date.now;
+
+  let checkedAt = Number.NEGATIVE_INFINITY;
+  let active = true;
 
   const handle = (span: Span, parent: Context): SpanHandle => ({
     span,
@@ -232,6 +244,20 @@ export function createTracing(options: TracingOptions = {}): SluiceTracing {
       return { ...h, traceContext: serializeTraceContext(h.context, propagator) };
     },
 
+    within(h, fn) {
+      return Promise.resolve(contextApi.with(h.context, fn));
+    },
+
+    enabled() {
+      if (options.tracer) return true;
+      const at = now();
+      if (at - checkedAt >= 1000) {
+        checkedAt = at;
+        active = sdkRegistered();
+      }
+      return active;
+    },
+
     async run(h, fn) {
       let value;
       try {
@@ -244,6 +270,17 @@ export function createTracing(options: TracingOptions = {}): SluiceTracing {
       return value;
     },
   };
+}
+
+/**
+ * Whether an SDK is behind the global tracer provider. The API's provider is a proxy that
+ * delegates to a no-op provider until an SDK registers; we look at the delegate's class name
+ * because the no-op class is not exported.
+ */
+function sdkRegistered(): boolean {
+  const provider = trace.getTracerProvider();
+  if (!(provider instanceof ProxyTracerProvider)) return true;
+  return provider.getDelegate().constructor.name !== 'NoopTracerProvider';
 }
 
 const describe = (value: unknown): string =>

@@ -73,11 +73,13 @@ export function createServiceCaller(
         );
       }
       if (!observer && !tracing) return run<T>(policy, fn, key, signal);
-      const span = tracing?.startCallSpan({ service, ...(key === undefined ? {} : { host: key }) });
+      const span = tracing?.enabled()
+        ? tracing.startCallSpan({ service, ...(key === undefined ? {} : { host: key }) })
+        : undefined;
       const startedAt = now();
       try {
         const result = span
-          ? await tracing!.run(span, () => run<T>(policy, fn, key, signal))
+          ? await tracing!.within(span, () => run<T>(policy, fn, key, signal))
           : await run<T>(policy, fn, key, signal);
         const outcome: ExternalCallOutcome = result.degraded ? 'fallback' : 'success';
         observer?.called(service, outcome, now() - startedAt);

@@ -232,17 +232,20 @@ export class StageWorker {
     this.#inFlight.set(item.token, { item, context });
     const startedAt = this.#deps.now();
     const tracing = this.#deps.tracing;
-    const span = tracing?.startItemSpan({
-      pipeline: this.#deps.context.pipeline,
-      stage: item.stage,
-      itemId: item.id,
-      attempt: item.attempt,
-      runId: item.runId,
-      traceContext: item.traceContext,
-      enqueuedAtMs: item.availableAt,
-    });
+    // No span work at all while no OpenTelemetry SDK is registered.
+    const span = !tracing?.enabled()
+      ? undefined
+      : tracing.startItemSpan({
+          pipeline: this.#deps.context.pipeline,
+          stage: item.stage,
+          itemId: item.id,
+          attempt: item.attempt,
+          runId: item.runId,
+          traceContext: item.traceContext,
+          enqueuedAtMs: item.availableAt,
+        });
     let work: Promise<unknown> = span
-      ? tracing!.run(span, () => this.stage.handler(item.input, context))
+      ? tracing!.within(span, () => this.stage.handler(item.input, context))
       : Promise.resolve().then(() => this.stage.handler(item.input, context));
     const timeoutMs = this.stage.timeoutMs;
     let timer: ReturnType<typeof setTimeout> | undefined;
