@@ -1,5 +1,6 @@
 import type { FailureCategory } from '../errors/index.js';
 import {
+  HealthTracker,
   RunSummaryBuilder,
   type ExternalCallOutcome,
   type ItemOutcome,
@@ -18,6 +19,9 @@ export class RunObserver implements ServiceObserver {
   readonly metrics: MetricsRecorder | undefined;
   readonly tracing: SluiceTracing | undefined;
   readonly summary: RunSummaryBuilder;
+  /** Success rates over a sliding window, for health verdicts while the run goes on. */
+  readonly health: HealthTracker;
+  readonly #breakerStates = new Map<string, Map<string, CircuitState>>();
 
   constructor(options: {
     readonly runId: string;
@@ -29,6 +33,7 @@ export class RunObserver implements ServiceObserver {
     this.pipeline = options.pipeline;
     this.metrics = options.metrics;
     this.tracing = options.tracing;
+    this.health = new HealthTracker({ now: options.now });
     this.summary = new RunSummaryBuilder({
       runId: options.runId,
       pipeline: options.pipeline,
@@ -40,6 +45,9 @@ export class RunObserver implements ServiceObserver {
     if (report.outcome === 'checkpoint') return;
     const outcome = itemOutcome(report);
     this.summary.recordAttempt({ stage: report.stage, outcome, durationMs: report.durationMs });
+    if (outcome !== 'released') {
+      this.health.recordAttempt(report.stage, outcome === 'completed' || outcome === 'degraded');
+    }
     this.metrics?.itemProcessed({
       pipeline: this.pipeline,
       stage: report.stage,
@@ -73,7 +81,12 @@ export class RunObserver implements ServiceObserver {
     this.metrics?.setItemsInFlight({ pipeline: this.pipeline, stage, count });
   }
 
+  claimed(count: number): void {
+    this.health.recordClaims(count);
+  }
+
   reclaimed(count: number): void {
+    this.health.recordReclaims(count);
     this.metrics?.leasesReclaimed({ pipeline: this.pipeline, count });
   }
 
@@ -93,12 +106,18 @@ export class RunObserver implements ServiceObserver {
 
   breakerTransition(service: string, key: string, from: CircuitState, to: CircuitState): void {
     const next = breakerStateName(to);
+    const states = this.#breakerStates.get(service) ?? new Map<string, CircuitState>();
+    this.#breakerStates.set(service, states.set(key, to));
+    const counts = { closed: 0, open: 0, half_open: 0 };
+    for (const state of states.values()) counts[breakerStateName(state)] += 1;
+    this.health.setBreakers(service, counts);
     if (next === 'open' && breakerStateName(from) !== 'open')
       this.summary.recordBreakerTrip(service);
     this.metrics?.breakerTransition({ service, key, from: breakerStateName(from), to: next });
   }
 
   breakerEvicted(service: string, key: string): void {
+    this.#breakerStates.get(service)?.delete(key);
     this.metrics?.forgetBreaker({ service, key });
   }
 
@@ -112,6 +131,7 @@ export class RunObserver implements ServiceObserver {
 
   called(service: string, outcome: ExternalCallOutcome, durationMs: number): void {
     this.summary.recordCall({ service, outcome, durationMs });
+    this.health.recordCall(service, outcome === 'success' || outcome === 'fallback');
     this.metrics?.externalCall({ service, outcome, durationSeconds: durationMs / 1000 });
   }
 }

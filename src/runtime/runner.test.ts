@@ -253,3 +253,51 @@ describeSqlite('runner: status and cancel', (sqlite) => {
     await store.close();
   });
 });
+
+describeSqlite('runner: health while running', (sqlite) => {
+  it('turns failures into a degraded or unhealthy verdict with reasons, and passes a database check', async () => {
+    const store = await createSqliteStore({ path: sqlite().path });
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let reached!: () => void;
+    const atGate = new Promise<void>((resolve) => (reached = resolve));
+    const pipeline = definePipeline({
+      name: 'health',
+      version: '1',
+      stages: [
+        stage({
+          name: 'judge',
+          handler: async (n: number) => {
+            if (n === 99) {
+              reached();
+              await gate;
+              return n;
+            }
+            if (n % 4 !== 0) throw new HttpStatusError(400);
+            return n;
+          },
+        }),
+      ],
+    });
+    const runner = new Runner({ store, pipeline, logger: silent });
+    expect(await runner.health()).toBeUndefined();
+    const running = runner.run({
+      runId: 'h',
+      seed: [
+        ...Array.from({ length: 20 }, (_, i) => ({
+          id: `i${String(i).padStart(2, '0')}`,
+          input: i,
+        })),
+        { id: 'last', input: 99 },
+      ],
+    });
+    await atGate;
+    const report = (await runner.health())!;
+    expect(report.status).toBe('unhealthy');
+    expect(report.reasons.join('\n')).toMatch(/judge/);
+    expect(report.checks['database:responseTime']?.[0]?.status).toBe('healthy');
+    release();
+    await running;
+    await store.close();
+  });
+});

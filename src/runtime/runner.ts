@@ -3,6 +3,10 @@ import { AbortedError, classify as defaultClassify, type Classifier } from '../e
 import {
   createLogger,
   createTracing,
+  evaluateHealth,
+  runDependencyChecks,
+  type HealthOptions,
+  type HealthReport,
   type MetricsRecorder,
   type RunSummary,
   type SluiceTracing,
@@ -163,6 +167,27 @@ export class Runner {
     await this.#active?.stop(options.deadlineMs ?? 25_000);
   }
 
+  /**
+   * The health verdict of the run in progress (undefined when idle): success rates per stage and
+   * service over the last minutes, breaker states, the lease-reclaim rate, the age of the last
+   * success, and a database check. Data for the server's /health and the CLI.
+   */
+  async health(options: HealthOptions = {}): Promise<HealthReport | undefined> {
+    const active = this.#active;
+    if (!active) return undefined;
+    const { store } = this.#options;
+    const counts = await store
+      .counts(active.runId)
+      .catch(() => ({}) as Record<string, StageCounts>);
+    const pending = Object.fromEntries(
+      Object.entries(counts).map(([stage, c]) => [stage, c.pending + c.retry_wait]),
+    );
+    const dependencies = await runDependencyChecks([
+      { name: 'database', critical: true, check: () => store.getRun(active.runId) },
+    ]);
+    return evaluateHealth({ ...active.observer.health.input(pending), dependencies }, options);
+  }
+
   async #defaultRunId(): Promise<string> {
     const { store, pipeline } = this.#options;
     const unfinished = await store.listRuns(
@@ -191,6 +216,15 @@ interface ActiveRunEnv {
 class ActiveRun {
   readonly #runner: Runner;
   readonly #runId: string;
+
+  get runId(): string {
+    return this.#runId;
+  }
+
+  get observer(): RunObserver {
+    return this.#env.observer;
+  }
+
   readonly #options: RunnerOptions;
   readonly #env: ActiveRunEnv;
   readonly #buffer: CommitBuffer;
@@ -261,6 +295,7 @@ class ActiveRun {
             }
           },
           ...(observer.tracing ? { tracing: observer.tracing } : {}),
+          onClaimed: (count) => observer.claimed(count),
           onIdleChange: () => this.#checkDone(),
           context: {
             pipeline: pipeline.name,

@@ -48,6 +48,8 @@ export interface StageWorkerDeps {
   readonly onIdleChange: () => void;
   /** A CONSUMER span per attempt when given. */
   readonly tracing?: SluiceTracing;
+  /** Items claimed per batch, for the lease-reclaim rate of health verdicts. */
+  readonly onClaimed?: (count: number) => void;
   /** Per-item attempt limit overriding the stage's, when it returns a number. */
   readonly maxAttemptsOf?: (item: ClaimedItem) => number | undefined;
 }
@@ -175,6 +177,7 @@ export class StageWorker {
         continue;
       }
       this.#setIdle(false);
+      this.#deps.onClaimed?.(items.length);
       this.#claimsLeft -= items.length;
       for (const item of items) this.#start(item);
     }
