@@ -178,7 +178,7 @@ export class Runner {
     const { store } = this.#options;
     const counts = await store
       .counts(active.runId)
-      .catch(() => ({}) as Record<string, StageCounts>);
+      .catch(() => ({}));
     const pending = Object.fromEntries(
       Object.entries(counts).map(([stage, c]) => [stage, c.pending + c.retry_wait]),
     );
