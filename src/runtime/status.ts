@@ -1,6 +1,6 @@
 import { InvalidConfigError } from '../errors/index.js';
 import type { RunRecord, StageCounts, Store } from '../store/index.js';
-import type { ProgressCheckpoint } from './runner.js';
+import type { ProgressCheckpoint } from './active-run.js';
 
 export interface RunStatusReport {
   readonly run: RunRecord;
