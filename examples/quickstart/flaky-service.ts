@@ -48,7 +48,8 @@ export async function startFlakyService(options: FlakyServiceOptions = {}): Prom
     };
     if (Date.now() < outageUntil) return send(503, { error: 'outage' });
     if (roll < failureRate) return send(503, { error: 'temporarily unavailable' });
-    if (roll < failureRate + rateLimitRate) return send(429, { error: 'slow down' }, { 'retry-after': '1' });
+    if (roll < failureRate + rateLimitRate)
+      return send(429, { error: 'slow down' }, { 'retry-after': '1' });
     const respond = (): void => {
       const article = /^\/articles\/(\d+)$/.exec(path);
       if (article) {
