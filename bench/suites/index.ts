@@ -3,4 +3,5 @@ import type { BenchSuite } from '../suite.js';
 /** Every suite `npm run bench -- <suite>` knows, loaded lazily so one suite's peers suffice. */
 export const suites: Readonly<Record<string, () => Promise<BenchSuite>>> = {
   store: async () => (await import('./store.js')).suite,
+  policies: async () => (await import('./policies.js')).suite,
 };
