@@ -2,6 +2,8 @@ import { AbortedError, BulkheadFullError, InvalidConfigError } from '../errors/i
 import { EventEmitter, type Event } from './event.js';
 import { IntrusiveList, ListNode } from './intrusive-list.js';
 import type { ExecuteContext, Policy } from './policy.js';
+import { neverAbortedSignal } from './attempt-context.js';
+import { isContextAborted } from './context-state.js';
 import { contextFor } from './static-context.js';
 
 /**
@@ -65,14 +67,33 @@ export class BulkheadPolicy implements Policy {
     return this.maxQueued - this.#queue.size;
   }
 
-  async execute<T>(
+  execute<T>(
     fn: (context: ExecuteContext) => PromiseLike<T> | T,
     signal?: AbortSignal,
   ): Promise<T> {
-    if (signal?.aborted) throw new AbortedError(signal.reason);
+    if (signal?.aborted) return Promise.reject(new AbortedError(signal.reason));
+    return this.#run(fn, contextFor(signal));
+  }
+
+  /** As a layer of compose: `fn` runs in `context` itself (see Policy). */
+  executeContext<T>(
+    fn: (context: ExecuteContext) => PromiseLike<T> | T,
+    context: ExecuteContext,
+  ): Promise<T> {
+    if (isContextAborted(context)) return Promise.reject(new AbortedError(context.signal.reason));
+    return this.#run(fn, context);
+  }
+
+  async #run<T>(
+    fn: (context: ExecuteContext) => PromiseLike<T> | T,
+    context: ExecuteContext,
+  ): Promise<T> {
     if (this.#running < this.maxConcurrent) this.#running++;
-    else if (this.#queue.size < this.maxQueued) await this.#wait(signal);
-    else {
+    else if (this.#queue.size < this.maxQueued) {
+      // Waiting must hear an abort, so only now is the signal read.
+      const signal = context.signal;
+      await this.#wait(signal === neverAbortedSignal ? undefined : signal);
+    } else {
       if (this.#onReject.size > 0) {
         this.#onReject.fire({ maxConcurrent: this.maxConcurrent, maxQueued: this.maxQueued });
       }
@@ -80,8 +101,8 @@ export class BulkheadPolicy implements Policy {
     }
     // Here we hold a slot, whether taken now or handed over from a finished call.
     try {
-      if (signal?.aborted) throw new AbortedError(signal.reason);
-      return await fn(contextFor(signal));
+      if (isContextAborted(context)) throw new AbortedError(context.signal.reason);
+      return await fn(context);
     } finally {
       this.#release();
     }

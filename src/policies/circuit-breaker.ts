@@ -24,7 +24,9 @@ import {
   type BreakerPermit,
   type PermitSink,
 } from './circuit-breaker-permit.js';
+import { attemptContext } from './attempt-context.js';
 import type { Clock } from './clock.js';
+import { isContextAborted } from './context-state.js';
 import { EventEmitter, type Event } from './event.js';
 import type { ExecuteContext, Policy } from './policy.js';
 import type {
@@ -56,8 +58,6 @@ import { TimeSlidingWindow } from './sliding-window-time.js';
 const marker = Symbol.for('sluice.policy.circuit-breaker');
 const REJECTED = -1;
 const UNTRACKED = -2;
-const neverAborted = new AbortController().signal;
-const signallessContext: ExecuteContext = Object.freeze({ signal: neverAborted, attempt: 1 });
 
 export class CircuitBreaker implements Policy {
   readonly [marker] = true;
@@ -76,14 +76,29 @@ export class CircuitBreaker implements Policy {
   #failures = 0;
   #probesSince = 0;
 
-  readonly #stateChange = new EventEmitter<BreakerStateChange>();
-  readonly #success = new EventEmitter<BreakerSuccessEvent>();
-  readonly #failure = new EventEmitter<BreakerFailureEvent>();
-  readonly #reject = new EventEmitter<BreakerRejectEvent>();
-  readonly onStateChange: Event<BreakerStateChange> = this.#stateChange.event;
-  readonly onSuccess: Event<BreakerSuccessEvent> = this.#success.event;
-  readonly onFailure: Event<BreakerFailureEvent> = this.#failure.event;
-  readonly onReject: Event<BreakerRejectEvent> = this.#reject.event;
+  // Made on first subscription, like the permit sink on first tryAcquire: most per-key
+  // breakers never get a listener, and 10,000 of them should not pay for four emitters each.
+  #stateChange: EventEmitter<BreakerStateChange> | undefined = undefined;
+  #success: EventEmitter<BreakerSuccessEvent> | undefined = undefined;
+  #failure: EventEmitter<BreakerFailureEvent> | undefined = undefined;
+  #reject: EventEmitter<BreakerRejectEvent> | undefined = undefined;
+  #sink: PermitSink | undefined = undefined;
+
+  get onStateChange(): Event<BreakerStateChange> {
+    return (this.#stateChange ??= new EventEmitter()).event;
+  }
+
+  get onSuccess(): Event<BreakerSuccessEvent> {
+    return (this.#success ??= new EventEmitter()).event;
+  }
+
+  get onFailure(): Event<BreakerFailureEvent> {
+    return (this.#failure ??= new EventEmitter()).event;
+  }
+
+  get onReject(): Event<BreakerRejectEvent> {
+    return (this.#reject ??= new EventEmitter()).event;
+  }
 
   /** Restores a breaker from `toJSON()`; the same as `circuitBreaker({ ...options, restore })`. */
   static fromJSON(
@@ -127,23 +142,38 @@ export class CircuitBreaker implements Policy {
     return this.#window.snapshot(this.#clock.now());
   }
 
-  async execute<T>(
+  execute<T>(
     fn: (context: ExecuteContext) => PromiseLike<T> | T,
     signal?: AbortSignal,
   ): Promise<T> {
-    if (signal?.aborted) throw new AbortedError(signal.reason);
+    if (signal?.aborted) return Promise.reject(new AbortedError(signal.reason));
+    return this.#run(fn, attemptContext(signal, 1));
+  }
+
+  /** As a layer of compose: `fn` runs in `context` itself (see Policy). */
+  executeContext<T>(
+    fn: (context: ExecuteContext) => PromiseLike<T> | T,
+    context: ExecuteContext,
+  ): Promise<T> {
+    if (isContextAborted(context)) return Promise.reject(new AbortedError(context.signal.reason));
+    return this.#run(fn, context);
+  }
+
+  async #run<T>(
+    fn: (context: ExecuteContext) => PromiseLike<T> | T,
+    context: ExecuteContext,
+  ): Promise<T> {
     const clock = this.#clock;
     const start = clock.now();
     const generation = this.#admit(start);
     if (generation === REJECTED) throw this.#rejected(start);
-    const context = signal === undefined ? signallessContext : { signal, attempt: 1 };
     if (generation === UNTRACKED) return fn(context);
     let result: T;
     try {
       result = await fn(context);
     } catch (error) {
       const end = clock.now();
-      this.#failed(generation, error, end - start, signal?.aborted === true, end);
+      this.#failed(generation, error, end - start, isContextAborted(context), end);
       throw error;
     }
     const end = clock.now();
@@ -160,7 +190,7 @@ export class CircuitBreaker implements Policy {
     const generation = this.#admit(now);
     if (generation === REJECTED) return this.#rejected(now);
     if (generation === UNTRACKED) return untrackedPermit;
-    return new Permit(this.#sink, generation, signal);
+    return new Permit((this.#sink ??= this.#newSink()), generation, signal);
   }
 
   /**
@@ -255,21 +285,25 @@ export class CircuitBreaker implements Policy {
     const state = this.#state as 'OPEN' | 'FORCED_OPEN' | 'HALF_OPEN';
     const retryAfterMs = state === 'OPEN' ? Math.max(0, this.#openUntil - now) : undefined;
     const error = new BreakerOpenError(state, retryAfterMs, this.name);
-    if (this.#reject.size > 0) this.#reject.fire({ error });
+    const reject = this.#reject;
+    if (reject !== undefined && reject.size > 0) reject.fire({ error });
     return error;
   }
 
-  readonly #sink: PermitSink = {
-    succeeded: (generation, durationMs) =>
-      this.#succeeded(generation, durationMs, this.#clock.now()),
-    failed: (generation, error, durationMs, callerAborted) =>
-      this.#failed(generation, error, durationMs, callerAborted, this.#clock.now()),
-    ignored: (generation) => this.#settle(generation, 'ignore', 0, this.#clock.now()),
-  };
+  #newSink(): PermitSink {
+    return {
+      succeeded: (generation, durationMs) =>
+        this.#succeeded(generation, durationMs, this.#clock.now()),
+      failed: (generation, error, durationMs, callerAborted) =>
+        this.#failed(generation, error, durationMs, callerAborted, this.#clock.now()),
+      ignored: (generation) => this.#settle(generation, 'ignore', 0, this.#clock.now()),
+    };
+  }
 
   #succeeded(generation: number, durationMs: number, now: number): void {
-    if (this.#success.size > 0) {
-      this.#success.fire({ durationMs, slow: durationMs >= this.#o.slowCallDurationMs });
+    const success = this.#success;
+    if (success !== undefined && success.size > 0) {
+      success.fire({ durationMs, slow: durationMs >= this.#o.slowCallDurationMs });
     }
     this.#settle(generation, 'success', durationMs, now);
   }
@@ -282,9 +316,10 @@ export class CircuitBreaker implements Policy {
     now: number,
   ): void {
     const verdict = this.#judge(error, callerAborted);
-    if (this.#failure.size > 0) {
+    const failure = this.#failure;
+    if (failure !== undefined && failure.size > 0) {
       const slow = durationMs >= this.#o.slowCallDurationMs;
-      this.#failure.fire({ error, durationMs, slow, recordedAs: verdict });
+      failure.fire({ error, durationMs, slow, recordedAs: verdict });
     }
     this.#settle(generation, verdict, durationMs, now);
   }
@@ -370,7 +405,8 @@ export class CircuitBreaker implements Policy {
     if (from === to) return;
     this.#state = to;
     this.#generation++;
-    if (this.#stateChange.size > 0) this.#stateChange.fire({ from, to, reason });
+    const stateChange = this.#stateChange;
+    if (stateChange !== undefined && stateChange.size > 0) stateChange.fire({ from, to, reason });
   }
 
   #restore(snapshot: CircuitBreakerSnapshot): void {

@@ -1,5 +1,6 @@
 import { AbortedError, InvalidConfigError, RateLimitedError } from '../errors/index.js';
 import { systemClock, type Clock } from './clock.js';
+import { isContextAborted } from './context-state.js';
 import { EventEmitter, type Event } from './event.js';
 import { Gcra } from './gcra.js';
 import { IntrusiveList, ListNode } from './intrusive-list.js';
@@ -220,6 +221,25 @@ export class RateLimiter implements Policy {
     signal?: AbortSignal,
   ): Promise<T> {
     return this.#run(this.key, fn, signal);
+  }
+
+  /**
+   * As a layer of compose: admitted at once, `fn` runs in `context` itself; the signal is read
+   * only to wait in the queue (see Policy).
+   */
+  executeContext<T>(
+    fn: (context: ExecuteContext) => PromiseLike<T> | T,
+    context: ExecuteContext,
+  ): Promise<T> {
+    if (isContextAborted(context)) return Promise.reject(new AbortedError(context.signal.reason));
+    const key = this.key;
+    if (
+      (this.#queues.size === 0 || !this.#queues.has(key)) &&
+      this.#take(key, 1, this.#clock.now())
+    ) {
+      return invoke(fn, context);
+    }
+    return this.acquire(key, 1, context.signal).then(() => fn(context));
   }
 
   /** A view of this limiter bound to `key`: same buckets, queues and events. */

@@ -22,9 +22,10 @@ import {
   type Classifier,
   type FailureCategory,
 } from '../errors/index.js';
-import { attemptContext } from './attempt-context.js';
+import { attemptContext, neverAbortedSignal } from './attempt-context.js';
 import { backoff as createBackoff, type Backoff, type BackoffOptions } from './backoff.js';
 import { systemClock, type Clock } from './clock.js';
+import { isContextAborted } from './context-state.js';
 import { EventEmitter, type Event } from './event.js';
 import {
   clockOption,
@@ -169,19 +170,41 @@ export class RetryPolicy implements Policy {
         : createBackoff(o.backoff as BackoffOptions | undefined, random, 'retry.backoff');
   }
 
-  async execute<T>(
+  execute<T>(
     fn: (context: ExecuteContext) => PromiseLike<T> | T,
     signal?: AbortSignal,
   ): Promise<T> {
-    if (signal?.aborted) throw this.#giveUp(0, new AbortedError(signal.reason), 'aborted');
+    if (signal?.aborted) {
+      return Promise.reject(this.#giveUp(0, new AbortedError(signal.reason), 'aborted'));
+    }
+    return this.#run(fn, attemptContext(signal, 1));
+  }
+
+  /** As a layer of compose: the first attempt runs in `context` itself (see Policy). */
+  executeContext<T>(
+    fn: (context: ExecuteContext) => PromiseLike<T> | T,
+    context: ExecuteContext,
+  ): Promise<T> {
+    if (isContextAborted(context)) {
+      return Promise.reject(this.#giveUp(0, new AbortedError(context.signal.reason), 'aborted'));
+    }
+    return this.#run(fn, context);
+  }
+
+  async #run<T>(
+    fn: (context: ExecuteContext) => PromiseLike<T> | T,
+    context: ExecuteContext,
+  ): Promise<T> {
     this.#budget?.recordRequest();
     const start = this.maxElapsedMs === Infinity ? 0 : this.#clock.now();
     try {
-      const value = await fn(attemptContext(signal, 1));
+      const value = await fn(context);
       if (this.#onSuccess.size !== 0) this.#onSuccess.fire({ attempts: 1 });
       return value;
     } catch (error) {
-      return this.#retry(fn, signal, error, start);
+      // The signal is read only now: on the success path a lazy one is never made.
+      const signal = context.signal;
+      return this.#retry(fn, signal === neverAbortedSignal ? undefined : signal, error, start);
     }
   }
 
@@ -245,7 +268,7 @@ export class RetryPolicy implements Policy {
     }
   }
 
-  #giveUp(attempts: number, error: unknown, reason: GiveUpReason): unknown {
+  #giveUp<E>(attempts: number, error: E, reason: GiveUpReason): E {
     if (this.#onGiveUp.size !== 0) this.#onGiveUp.fire({ attempts, error, reason });
     return error;
   }

@@ -1,4 +1,5 @@
 import { AbortedError, InvalidConfigError, TimeoutError } from '../errors/index.js';
+import { isContextAborted, peekAborted } from './context-state.js';
 import { EventEmitter, type Event } from './event.js';
 import type { ExecuteContext, Policy } from './policy.js';
 import { sharedTimerWheel, TimerEntry, type TimerWheel } from './timer-wheel.js';
@@ -40,7 +41,11 @@ export interface TimeoutEvent {
   readonly strategy: TimeoutStrategy;
 }
 
-/** One call: the wheel entry and the context `fn` gets. */
+/**
+ * One call: the wheel entry and the context `fn` gets. The caller is either a signal (`execute`)
+ * or, through `executeContext`, the outer policy's context, whose own signal (perhaps lazy too)
+ * is then read only when this call's signal is made or a failure needs to know.
+ */
 class TimeoutCall extends TimerEntry implements ExecuteContext {
   timedOut = false;
   settled = false;
@@ -49,20 +54,22 @@ class TimeoutCall extends TimerEntry implements ExecuteContext {
 
   constructor(
     readonly policy: TimeoutPolicy,
-    readonly caller: AbortSignal | undefined,
+    public caller: AbortSignal | undefined,
+    readonly outer: ExecuteContext | undefined,
   ) {
     super();
   }
 
+  /** The outer context's attempt, flowing inward; 1 when called through `execute`. */
   get attempt(): number {
-    return 1;
+    return this.outer === undefined ? 1 : this.outer.attempt;
   }
 
   get signal(): AbortSignal {
     let controller = this.controller;
     if (controller === undefined) {
       controller = this.controller = new AbortController();
-      const caller = this.caller;
+      const caller = this.callerSignal();
       if (this.timedOut) controller.abort(new TimeoutError(this.policy.timeoutMs));
       else if (caller?.aborted) controller.abort(caller.reason);
       else if (caller !== undefined && !this.settled && !this.linked) {
@@ -71,6 +78,24 @@ class TimeoutCall extends TimerEntry implements ExecuteContext {
       }
     }
     return controller.signal;
+  }
+
+  /** Whether `signal` is, or once made will be, aborted; makes neither it nor the caller's. */
+  get [peekAborted](): boolean {
+    if (this.timedOut) return true;
+    if (this.controller !== undefined) return this.controller.signal.aborted;
+    return this.callerAborted();
+  }
+
+  /** The caller's signal, read from the outer context on first need. */
+  callerSignal(): AbortSignal | undefined {
+    if (this.caller === undefined && this.outer !== undefined) this.caller = this.outer.signal;
+    return this.caller;
+  }
+
+  callerAborted(): boolean {
+    if (this.caller !== undefined) return this.caller.aborted;
+    return this.outer !== undefined && isContextAborted(this.outer);
   }
 
   /** The caller's signal aborted. */
@@ -160,8 +185,23 @@ export class TimeoutPolicy implements Policy {
   ): Promise<T> {
     if (signal?.aborted) return Promise.reject(new AbortedError(signal.reason));
     return this.strategy === 'cooperative'
-      ? this.#cooperative(fn, signal)
-      : this.#aggressive(fn, signal);
+      ? this.#cooperative(fn, new TimeoutCall(this, signal, undefined))
+      : this.#aggressive(fn, new AggressiveCall<T>(this, signal, undefined));
+  }
+
+  /**
+   * As a layer of compose: the outer context's signal is read only if `fn` reads this call's
+   * signal, or on a failure (see Policy). The aggressive strategy must hear the caller's abort
+   * at once, so it reads the outer signal up front.
+   */
+  executeContext<T>(
+    fn: (context: ExecuteContext) => PromiseLike<T> | T,
+    context: ExecuteContext,
+  ): Promise<T> {
+    if (isContextAborted(context)) return Promise.reject(new AbortedError(context.signal.reason));
+    return this.strategy === 'cooperative'
+      ? this.#cooperative(fn, new TimeoutCall(this, undefined, context))
+      : this.#aggressive(fn, new AggressiveCall<T>(this, context.signal, context));
   }
 
   /** @internal Called by a call whose deadline passed. */
@@ -173,9 +213,8 @@ export class TimeoutPolicy implements Policy {
 
   async #cooperative<T>(
     fn: (context: ExecuteContext) => PromiseLike<T> | T,
-    signal: AbortSignal | undefined,
+    call: TimeoutCall,
   ): Promise<T> {
-    const call = new TimeoutCall(this, signal);
     this.wheel.schedule(call, this.timeoutMs);
     let value: T;
     try {
@@ -183,7 +222,7 @@ export class TimeoutPolicy implements Policy {
     } catch (error) {
       call.finish(this.wheel);
       if (call.timedOut) throw new TimeoutError(this.timeoutMs, { cause: error });
-      if (signal?.aborted) throw new AbortedError(signal.reason);
+      if (call.callerAborted()) throw new AbortedError(call.callerSignal()?.reason);
       throw error;
     }
     call.finish(this.wheel);
@@ -193,14 +232,14 @@ export class TimeoutPolicy implements Policy {
 
   #aggressive<T>(
     fn: (context: ExecuteContext) => PromiseLike<T> | T,
-    signal: AbortSignal | undefined,
+    call: AggressiveCall<T>,
   ): Promise<T> {
-    const call = new AggressiveCall<T>(this, signal);
     const promise = new Promise<T>((resolve, reject) => {
       call.resolve = resolve;
       call.reject = reject;
     });
     this.wheel.schedule(call, this.timeoutMs);
+    const signal = call.caller;
     if (signal !== undefined) {
       signal.addEventListener('abort', call);
       call.linked = true;
