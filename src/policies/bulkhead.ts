@@ -93,6 +93,11 @@ export class BulkheadPolicy implements Policy {
       // Waiting must hear an abort, so only now is the signal read.
       const signal = context.signal;
       await this.#wait(signal === neverAbortedSignal ? undefined : signal);
+      // Handed a slot: the caller may have aborted as it was handed over.
+      if (isContextAborted(context)) {
+        this.#release();
+        throw new AbortedError(context.signal.reason);
+      }
     } else {
       if (this.#onReject.size > 0) {
         this.#onReject.fire({ maxConcurrent: this.maxConcurrent, maxQueued: this.maxQueued });
@@ -101,7 +106,6 @@ export class BulkheadPolicy implements Policy {
     }
     // Here we hold a slot, whether taken now or handed over from a finished call.
     try {
-      if (isContextAborted(context)) throw new AbortedError(context.signal.reason);
       return await fn(context);
     } finally {
       this.#release();

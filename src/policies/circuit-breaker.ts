@@ -165,7 +165,8 @@ export class CircuitBreaker implements Policy {
   ): Promise<T> {
     const clock = this.#clock;
     const start = clock.now();
-    const generation = this.#admit(start);
+    // CLOSED admits without looking at time: the common case skips the state machine.
+    const generation = this.#state === 'CLOSED' ? this.#generation : this.#admit(start);
     if (generation === REJECTED) throw this.#rejected(start);
     if (generation === UNTRACKED) return fn(context);
     let result: T;
@@ -177,7 +178,17 @@ export class CircuitBreaker implements Policy {
       throw error;
     }
     const end = clock.now();
-    this.#succeeded(generation, end - start, end);
+    if (
+      this.#state === 'CLOSED' &&
+      generation === this.#generation &&
+      this.#success === undefined
+    ) {
+      // The success path of #succeeded and #settle when nothing listens and nothing moved on.
+      this.#window.record('success', end - start >= this.#o.slowCallDurationMs, end);
+      this.#evaluate(end);
+    } else {
+      this.#succeeded(generation, end - start, end);
+    }
     return result;
   }
 

@@ -1,3 +1,4 @@
+import { neverAbortedSignal } from './attempt-context.js';
 import type { ExecuteContext } from './policy.js';
 
 /**
@@ -17,7 +18,11 @@ interface Peekable {
 
 /** Whether `context.signal` is aborted, without creating a lazy signal to find out. */
 export function isContextAborted(context: ExecuteContext): boolean {
-  return (context as Peekable)[peekAborted] ?? context.signal.aborted;
+  const peeked = (context as Peekable)[peekAborted];
+  if (peeked !== undefined) return peeked;
+  // The shared never-aborted signal is the common case; its `aborted` getter is not free.
+  const signal = context.signal;
+  return signal !== neverAbortedSignal && signal.aborted;
 }
 
 /**
