@@ -1,5 +1,6 @@
 import { AbortedError, BulkheadFullError, InvalidConfigError } from '../errors/index.js';
 import { EventEmitter, type Event } from './event.js';
+import { declined, inlineEnter, inlineExit, inlineInner, type InlinePolicy } from './inline.js';
 import { IntrusiveList, ListNode } from './intrusive-list.js';
 import type { ExecuteContext, Policy } from './policy.js';
 import { neverAbortedSignal } from './attempt-context.js';
@@ -39,7 +40,7 @@ class BulkheadWaiter extends ListNode {
 
 function noop(): void {}
 
-export class BulkheadPolicy implements Policy {
+export class BulkheadPolicy implements Policy, InlinePolicy<true> {
   readonly [marker] = true;
   readonly maxConcurrent: number;
   readonly maxQueued: number;
@@ -99,10 +100,7 @@ export class BulkheadPolicy implements Policy {
         throw new AbortedError(context.signal.reason);
       }
     } else {
-      if (this.#onReject.size > 0) {
-        this.#onReject.fire({ maxConcurrent: this.maxConcurrent, maxQueued: this.maxQueued });
-      }
-      throw new BulkheadFullError(this.maxConcurrent, this.maxQueued);
+      throw this.#full();
     }
     // Here we hold a slot, whether taken now or handed over from a finished call.
     try {
@@ -110,6 +108,34 @@ export class BulkheadPolicy implements Policy {
     } finally {
       this.#release();
     }
+  }
+
+  /** Inline (see inline.ts) when a slot is free now; a call that would queue is declined. */
+  [inlineEnter](context: ExecuteContext): true | typeof declined {
+    if (isContextAborted(context)) throw new AbortedError(context.signal.reason);
+    if (this.#running < this.maxConcurrent) {
+      this.#running++;
+      return true;
+    }
+    if (this.#queue.size < this.maxQueued) return declined;
+    throw this.#full();
+  }
+
+  [inlineInner](_slot: true, context: ExecuteContext): ExecuteContext {
+    return context;
+  }
+
+  [inlineExit](_slot: true, _context: ExecuteContext, failed: boolean, outcome: unknown): unknown {
+    this.#release();
+    if (failed) throw outcome;
+    return outcome;
+  }
+
+  #full(): BulkheadFullError {
+    if (this.#onReject.size > 0) {
+      this.#onReject.fire({ maxConcurrent: this.maxConcurrent, maxQueued: this.maxQueued });
+    }
+    return new BulkheadFullError(this.maxConcurrent, this.maxQueued);
   }
 
   /** Waits for a slot handed over by `#release`. */

@@ -28,6 +28,7 @@ import { attemptContext } from './attempt-context.js';
 import type { Clock } from './clock.js';
 import { isContextAborted } from './context-state.js';
 import { EventEmitter, type Event } from './event.js';
+import { inlineEnter, inlineExit, inlineInner, type InlinePolicy } from './inline.js';
 import type { ExecuteContext, Policy } from './policy.js';
 import type {
   CountWindowState,
@@ -59,7 +60,7 @@ const marker = Symbol.for('sluice.policy.circuit-breaker');
 const REJECTED = -1;
 const UNTRACKED = -2;
 
-export class CircuitBreaker implements Policy {
+export class CircuitBreaker implements Policy, InlinePolicy<CallTicket> {
   readonly [marker] = true;
   readonly name: string;
   readonly #o: ResolvedBreakerOptions;
@@ -163,21 +164,55 @@ export class CircuitBreaker implements Policy {
     fn: (context: ExecuteContext) => PromiseLike<T> | T,
     context: ExecuteContext,
   ): Promise<T> {
-    const clock = this.#clock;
-    const start = clock.now();
-    // CLOSED admits without looking at time: the common case skips the state machine.
-    const generation = this.#state === 'CLOSED' ? this.#generation : this.#admit(start);
-    if (generation === REJECTED) throw this.#rejected(start);
+    const start = this.#clock.now();
+    const generation = this.#admitCall(start);
     if (generation === UNTRACKED) return fn(context);
     let result: T;
     try {
       result = await fn(context);
     } catch (error) {
-      const end = clock.now();
-      this.#failed(generation, error, end - start, isContextAborted(context), end);
+      this.#callFailed(generation, start, context, error);
       throw error;
     }
-    const end = clock.now();
+    this.#callSucceeded(generation, start);
+    return result;
+  }
+
+  [inlineEnter](context: ExecuteContext): CallTicket {
+    if (isContextAborted(context)) throw new AbortedError(context.signal.reason);
+    const start = this.#clock.now();
+    return new CallTicket(start, this.#admitCall(start));
+  }
+
+  [inlineInner](_ticket: CallTicket, context: ExecuteContext): ExecuteContext {
+    return context;
+  }
+
+  [inlineExit](
+    ticket: CallTicket,
+    context: ExecuteContext,
+    failed: boolean,
+    outcome: unknown,
+  ): unknown {
+    const generation = ticket.generation;
+    if (failed) {
+      if (generation !== UNTRACKED) this.#callFailed(generation, ticket.start, context, outcome);
+      throw outcome;
+    }
+    if (generation !== UNTRACKED) this.#callSucceeded(generation, ticket.start);
+    return outcome;
+  }
+
+  /** Admits a call started at `start`: its generation or UNTRACKED; throws when rejected. */
+  #admitCall(start: number): number {
+    // CLOSED admits without looking at time: the common case skips the state machine.
+    const generation = this.#state === 'CLOSED' ? this.#generation : this.#admit(start);
+    if (generation === REJECTED) throw this.#rejected(start);
+    return generation;
+  }
+
+  #callSucceeded(generation: number, start: number): void {
+    const end = this.#clock.now();
     if (
       this.#state === 'CLOSED' &&
       generation === this.#generation &&
@@ -189,7 +224,11 @@ export class CircuitBreaker implements Policy {
     } else {
       this.#succeeded(generation, end - start, end);
     }
-    return result;
+  }
+
+  #callFailed(generation: number, start: number, context: ExecuteContext, error: unknown): void {
+    const end = this.#clock.now();
+    this.#failed(generation, error, end - start, isContextAborted(context), end);
   }
 
   /**
@@ -434,6 +473,14 @@ export class CircuitBreaker implements Policy {
       this.#issued = snapshot.successes + snapshot.failures;
     }
   }
+}
+
+/** What the breaker's inline exit needs to know about a call. */
+class CallTicket {
+  constructor(
+    readonly start: number,
+    readonly generation: number,
+  ) {}
 }
 
 export function circuitBreaker(options: CircuitBreakerOptions = {}): CircuitBreaker {

@@ -27,6 +27,7 @@ import { backoff as createBackoff, type Backoff, type BackoffOptions } from './b
 import { systemClock, type Clock } from './clock.js';
 import { isContextAborted } from './context-state.js';
 import { EventEmitter, type Event } from './event.js';
+import { inlineEnter, inlineExit, inlineInner, type InlinePolicy } from './inline.js';
 import {
   clockOption,
   functionOption,
@@ -111,7 +112,7 @@ export function isRetryPolicy(value: unknown): value is RetryPolicy {
   return typeof value === 'object' && value !== null && marker in value;
 }
 
-export class RetryPolicy implements Policy {
+export class RetryPolicy implements Policy, InlinePolicy<number> {
   readonly [marker] = true;
   readonly maxAttempts: number;
   readonly maxRetryAfterMs: number;
@@ -206,6 +207,34 @@ export class RetryPolicy implements Policy {
       const signal = context.signal;
       return this.#retry(fn, signal === neverAbortedSignal ? undefined : signal, error, start);
     }
+  }
+
+  /** Inline (see inline.ts): the first attempt runs inline; on a failure `again` runs the rest. */
+  [inlineEnter](context: ExecuteContext): number {
+    if (isContextAborted(context)) {
+      throw this.#giveUp(0, new AbortedError(context.signal.reason), 'aborted');
+    }
+    this.#budget?.recordRequest();
+    return this.maxElapsedMs === Infinity ? 0 : this.#clock.now();
+  }
+
+  [inlineInner](_start: number, context: ExecuteContext): ExecuteContext {
+    return context;
+  }
+
+  [inlineExit](
+    start: number,
+    context: ExecuteContext,
+    failed: boolean,
+    outcome: unknown,
+    again: (context: ExecuteContext) => Promise<unknown>,
+  ): unknown {
+    if (!failed) {
+      if (this.#onSuccess.size !== 0) this.#onSuccess.fire({ attempts: 1 });
+      return outcome;
+    }
+    const signal = context.signal;
+    return this.#retry(again, signal === neverAbortedSignal ? undefined : signal, outcome, start);
   }
 
   /** The failure path, kept apart so the success path stays small. */

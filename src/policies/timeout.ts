@@ -1,6 +1,7 @@
 import { AbortedError, InvalidConfigError, TimeoutError } from '../errors/index.js';
 import { isContextAborted, peekAborted } from './context-state.js';
 import { EventEmitter, type Event } from './event.js';
+import { declined, inlineEnter, inlineExit, inlineInner, type InlinePolicy } from './inline.js';
 import type { ExecuteContext, Policy } from './policy.js';
 import { sharedTimerWheel, TimerEntry, type TimerWheel } from './timer-wheel.js';
 
@@ -154,7 +155,7 @@ class AggressiveCall<T> extends TimeoutCall {
 
 function noop(): void {}
 
-export class TimeoutPolicy implements Policy {
+export class TimeoutPolicy implements Policy, InlinePolicy<TimeoutCall> {
   readonly [marker] = true;
   readonly timeoutMs: number;
   readonly strategy: TimeoutStrategy;
@@ -220,14 +221,38 @@ export class TimeoutPolicy implements Policy {
     try {
       value = await fn(call);
     } catch (error) {
-      call.finish(this.wheel);
-      if (call.timedOut) throw new TimeoutError(this.timeoutMs, { cause: error });
-      if (call.callerAborted()) throw new AbortedError(call.callerSignal()?.reason);
-      throw error;
+      return this.#settle(call, true, error) as T;
     }
+    return this.#settle(call, false, value) as T;
+  }
+
+  /** The cooperative strategy's end of a call: the value, or the error to reject with. */
+  #settle(call: TimeoutCall, failed: boolean, outcome: unknown): unknown {
     call.finish(this.wheel);
+    if (failed) {
+      if (call.timedOut) throw new TimeoutError(this.timeoutMs, { cause: outcome });
+      if (call.callerAborted()) throw new AbortedError(call.callerSignal()?.reason);
+      throw outcome;
+    }
     if (call.timedOut) throw new TimeoutError(this.timeoutMs);
-    return value;
+    return outcome;
+  }
+
+  /** Inline (see inline.ts), cooperative only: the aggressive strategy settles on its own. */
+  [inlineEnter](context: ExecuteContext): TimeoutCall | typeof declined {
+    if (this.strategy !== 'cooperative') return declined;
+    if (isContextAborted(context)) throw new AbortedError(context.signal.reason);
+    const call = new TimeoutCall(this, undefined, context);
+    this.wheel.schedule(call, this.timeoutMs);
+    return call;
+  }
+
+  [inlineInner](call: TimeoutCall): ExecuteContext {
+    return call;
+  }
+
+  [inlineExit](call: TimeoutCall, _context: ExecuteContext, failed: boolean, outcome: unknown) {
+    return this.#settle(call, failed, outcome);
   }
 
   #aggressive<T>(
