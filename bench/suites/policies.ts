@@ -66,7 +66,7 @@ const round = (n: number, digits = 1) => Number(n.toFixed(digits));
 export const suite: BenchSuite = {
   description: 'resilience policies: sluice vs cockatiel vs opossum, one process per library',
   async run(emit, { scale }) {
-    const rounds = scale < 1 ? 1 : 3;
+    const rounds = scale < 1 ? 1 : 5;
     const args = ['--scale', String(scale)];
     const seen = new Map<string, BenchRecord[]>();
     for (let r = 0; r < rounds; r++) {

@@ -5,7 +5,7 @@ import { IntrusiveList, ListNode } from './intrusive-list.js';
 import type { ExecuteContext, Policy } from './policy.js';
 import { neverAbortedSignal } from './attempt-context.js';
 import { isContextAborted } from './context-state.js';
-import { contextFor } from './static-context.js';
+import { contextFor, invoke } from './static-context.js';
 
 /**
  * The bulkhead policy: at most `maxConcurrent` calls run at once and at most `maxQueued` wait,
@@ -85,25 +85,34 @@ export class BulkheadPolicy implements Policy, InlinePolicy<true> {
     return this.#run(fn, context);
   }
 
-  async #run<T>(
+  #run<T>(
     fn: (context: ExecuteContext) => PromiseLike<T> | T,
     context: ExecuteContext,
   ): Promise<T> {
-    if (this.#running < this.maxConcurrent) this.#running++;
-    else if (this.#queue.size < this.maxQueued) {
-      // Waiting must hear an abort, so only now is the signal read.
-      const signal = context.signal;
-      await this.#wait(signal === neverAbortedSignal ? undefined : signal);
-      // Handed a slot: the caller may have aborted as it was handed over.
-      if (isContextAborted(context)) {
-        this.#release();
-        throw new AbortedError(context.signal.reason);
-      }
-    } else {
-      throw this.#full();
+    if (this.#running < this.maxConcurrent) {
+      this.#running++;
+      // A slot now: hand the caller fn's own promise and free the slot in a reaction that runs
+      // before the caller's (no async frame of ours on the common path).
+      const promise = invoke(fn, context);
+      promise.then(this.#released, this.#released);
+      return promise;
     }
-    // Here we hold a slot, whether taken now or handed over from a finished call.
+    if (this.#queue.size < this.maxQueued) return this.#queued(fn, context);
+    return Promise.reject(this.#full());
+  }
+
+  readonly #released = (): void => this.#release();
+
+  async #queued<T>(
+    fn: (context: ExecuteContext) => PromiseLike<T> | T,
+    context: ExecuteContext,
+  ): Promise<T> {
+    // Waiting must hear an abort, so only now is the signal read.
+    const signal = context.signal;
+    await this.#wait(signal === neverAbortedSignal ? undefined : signal);
+    // Handed a slot: the caller may have aborted as it was handed over.
     try {
+      if (isContextAborted(context)) throw new AbortedError(context.signal.reason);
       return await fn(context);
     } finally {
       this.#release();

@@ -27,6 +27,7 @@ import {
 import { attemptContext } from './attempt-context.js';
 import type { Clock } from './clock.js';
 import { isContextAborted } from './context-state.js';
+import { invoke } from './static-context.js';
 import { EventEmitter, type Event } from './event.js';
 import { inlineEnter, inlineExit, inlineInner, type InlinePolicy } from './inline.js';
 import type { ExecuteContext, Policy } from './policy.js';
@@ -160,22 +161,25 @@ export class CircuitBreaker implements Policy, InlinePolicy<CallTicket> {
     return this.#run(fn, context);
   }
 
-  async #run<T>(
+  /**
+   * Runs `fn` and watches its promise instead of awaiting it in an async frame of our own: the
+   * caller gets fn's promise itself, settled one microtask hop sooner, and the breaker records
+   * the outcome in a reaction registered before the caller's.
+   */
+  #run<T>(
     fn: (context: ExecuteContext) => PromiseLike<T> | T,
     context: ExecuteContext,
   ): Promise<T> {
     const start = this.#clock.now();
-    const generation = this.#admitCall(start);
-    if (generation === UNTRACKED) return fn(context);
-    let result: T;
-    try {
-      result = await fn(context);
-    } catch (error) {
-      this.#callFailed(generation, start, context, error);
-      throw error;
-    }
-    this.#callSucceeded(generation, start);
-    return result;
+    const generation = this.#state === 'CLOSED' ? this.#generation : this.#admit(start);
+    if (generation === REJECTED) return Promise.reject(this.#rejected(start));
+    const promise = invoke(fn, context);
+    if (generation === UNTRACKED) return promise;
+    promise.then(
+      () => this.#callSucceeded(generation, start),
+      (error: unknown) => this.#callFailed(generation, start, context, error),
+    );
+    return promise;
   }
 
   [inlineEnter](context: ExecuteContext): CallTicket {

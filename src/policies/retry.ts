@@ -40,6 +40,7 @@ import type { ExecuteContext, Policy } from './policy.js';
 import type { Random } from './random.js';
 import { isRetryBudget, type RetryBudget } from './retry-budget.js';
 import { sleep } from './sleep.js';
+import { invoke } from './static-context.js';
 
 export type GiveUpReason = 'non_recoverable' | 'max_attempts' | 'budget' | 'deadline' | 'aborted';
 
@@ -192,22 +193,24 @@ export class RetryPolicy implements Policy, InlinePolicy<number> {
     return this.#run(fn, context);
   }
 
-  async #run<T>(
+  /** The first attempt, chained on fn's promise rather than awaited in an async frame. */
+  #run<T>(
     fn: (context: ExecuteContext) => PromiseLike<T> | T,
     context: ExecuteContext,
   ): Promise<T> {
     this.#budget?.recordRequest();
     const start = this.maxElapsedMs === Infinity ? 0 : this.#clock.now();
-    try {
-      const value = await fn(context);
-      if (this.#onSuccess.size !== 0) this.#onSuccess.fire({ attempts: 1 });
-      return value;
-    } catch (error) {
+    return invoke(fn, context).then(this.#succeeded, (error: unknown) => {
       // The signal is read only now: on the success path a lazy one is never made.
       const signal = context.signal;
       return this.#retry(fn, signal === neverAbortedSignal ? undefined : signal, error, start);
-    }
+    });
   }
+
+  readonly #succeeded = <T>(value: T): T => {
+    if (this.#onSuccess.size !== 0) this.#onSuccess.fire({ attempts: 1 });
+    return value;
+  };
 
   /** Inline (see inline.ts): the first attempt runs inline; on a failure `again` runs the rest. */
   [inlineEnter](context: ExecuteContext): number {
