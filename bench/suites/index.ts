@@ -4,4 +4,5 @@ import type { BenchSuite } from '../suite.js';
 export const suites: Readonly<Record<string, () => Promise<BenchSuite>>> = {
   store: async () => (await import('./store.js')).suite,
   queue: () => import('./queue.js').then((module) => module.queueSuite),
+  policies: async () => (await import('./policies.js')).suite,
 };

@@ -1,8 +1,11 @@
 import { AbortedError, BulkheadFullError, InvalidConfigError } from '../errors/index.js';
 import { EventEmitter, type Event } from './event.js';
+import { declined, inlineEnter, inlineExit, inlineInner, type InlinePolicy } from './inline.js';
 import { IntrusiveList, ListNode } from './intrusive-list.js';
 import type { ExecuteContext, Policy } from './policy.js';
-import { contextFor } from './static-context.js';
+import { neverAbortedSignal } from './attempt-context.js';
+import { isContextAborted } from './context-state.js';
+import { contextFor, invoke } from './static-context.js';
 
 /**
  * The bulkhead policy: at most `maxConcurrent` calls run at once and at most `maxQueued` wait,
@@ -37,7 +40,7 @@ class BulkheadWaiter extends ListNode {
 
 function noop(): void {}
 
-export class BulkheadPolicy implements Policy {
+export class BulkheadPolicy implements Policy, InlinePolicy<true> {
   readonly [marker] = true;
   readonly maxConcurrent: number;
   readonly maxQueued: number;
@@ -65,26 +68,83 @@ export class BulkheadPolicy implements Policy {
     return this.maxQueued - this.#queue.size;
   }
 
-  async execute<T>(
+  execute<T>(
     fn: (context: ExecuteContext) => PromiseLike<T> | T,
     signal?: AbortSignal,
   ): Promise<T> {
-    if (signal?.aborted) throw new AbortedError(signal.reason);
-    if (this.#running < this.maxConcurrent) this.#running++;
-    else if (this.#queue.size < this.maxQueued) await this.#wait(signal);
-    else {
-      if (this.#onReject.size > 0) {
-        this.#onReject.fire({ maxConcurrent: this.maxConcurrent, maxQueued: this.maxQueued });
-      }
-      throw new BulkheadFullError(this.maxConcurrent, this.maxQueued);
+    if (signal?.aborted) return Promise.reject(new AbortedError(signal.reason));
+    return this.#run(fn, contextFor(signal));
+  }
+
+  /** As a layer of compose: `fn` runs in `context` itself (see Policy). */
+  executeContext<T>(
+    fn: (context: ExecuteContext) => PromiseLike<T> | T,
+    context: ExecuteContext,
+  ): Promise<T> {
+    if (isContextAborted(context)) return Promise.reject(new AbortedError(context.signal.reason));
+    return this.#run(fn, context);
+  }
+
+  #run<T>(
+    fn: (context: ExecuteContext) => PromiseLike<T> | T,
+    context: ExecuteContext,
+  ): Promise<T> {
+    if (this.#running < this.maxConcurrent) {
+      this.#running++;
+      // A slot now: hand the caller fn's own promise and free the slot in a reaction that runs
+      // before the caller's (no async frame of ours on the common path).
+      const promise = invoke(fn, context);
+      promise.then(this.#released, this.#released);
+      return promise;
     }
-    // Here we hold a slot, whether taken now or handed over from a finished call.
+    if (this.#queue.size < this.maxQueued) return this.#queued(fn, context);
+    return Promise.reject(this.#full());
+  }
+
+  readonly #released = (): void => this.#release();
+
+  async #queued<T>(
+    fn: (context: ExecuteContext) => PromiseLike<T> | T,
+    context: ExecuteContext,
+  ): Promise<T> {
+    // Waiting must hear an abort, so only now is the signal read.
+    const signal = context.signal;
+    await this.#wait(signal === neverAbortedSignal ? undefined : signal);
+    // Handed a slot: the caller may have aborted as it was handed over.
     try {
-      if (signal?.aborted) throw new AbortedError(signal.reason);
-      return await fn(contextFor(signal));
+      if (isContextAborted(context)) throw new AbortedError(context.signal.reason);
+      return await fn(context);
     } finally {
       this.#release();
     }
+  }
+
+  /** Inline (see inline.ts) when a slot is free now; a call that would queue is declined. */
+  [inlineEnter](context: ExecuteContext): true | typeof declined {
+    if (isContextAborted(context)) throw new AbortedError(context.signal.reason);
+    if (this.#running < this.maxConcurrent) {
+      this.#running++;
+      return true;
+    }
+    if (this.#queue.size < this.maxQueued) return declined;
+    throw this.#full();
+  }
+
+  [inlineInner](_slot: true, context: ExecuteContext): ExecuteContext {
+    return context;
+  }
+
+  [inlineExit](_slot: true, _context: ExecuteContext, failed: boolean, outcome: unknown): unknown {
+    this.#release();
+    if (failed) throw outcome;
+    return outcome;
+  }
+
+  #full(): BulkheadFullError {
+    if (this.#onReject.size > 0) {
+      this.#onReject.fire({ maxConcurrent: this.maxConcurrent, maxQueued: this.maxQueued });
+    }
+    return new BulkheadFullError(this.maxConcurrent, this.maxQueued);
   }
 
   /** Waits for a slot handed over by `#release`. */

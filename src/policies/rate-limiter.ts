@@ -1,7 +1,9 @@
 import { AbortedError, InvalidConfigError, RateLimitedError } from '../errors/index.js';
 import { systemClock, type Clock } from './clock.js';
+import { isContextAborted } from './context-state.js';
 import { EventEmitter, type Event } from './event.js';
 import { Gcra } from './gcra.js';
+import { declined, inlineEnter, inlineExit, inlineInner, type InlinePolicy } from './inline.js';
 import { IntrusiveList, ListNode } from './intrusive-list.js';
 import { KeyStateMap } from './key-state-map.js';
 import type { ExecuteContext, Policy } from './policy.js';
@@ -97,7 +99,7 @@ class KeyQueue extends IntrusiveList<Waiter> {
 
 function noop(): void {}
 
-export class RateLimiter implements Policy {
+export class RateLimiter implements Policy, InlinePolicy<true> {
   readonly [marker] = true;
   readonly algorithm: RateLimiterAlgorithm;
   readonly ratePerSecond: number;
@@ -220,6 +222,41 @@ export class RateLimiter implements Policy {
     signal?: AbortSignal,
   ): Promise<T> {
     return this.#run(this.key, fn, signal);
+  }
+
+  /**
+   * As a layer of compose: admitted at once, `fn` runs in `context` itself; the signal is read
+   * only to wait in the queue (see Policy).
+   */
+  executeContext<T>(
+    fn: (context: ExecuteContext) => PromiseLike<T> | T,
+    context: ExecuteContext,
+  ): Promise<T> {
+    if (isContextAborted(context)) return Promise.reject(new AbortedError(context.signal.reason));
+    if (this.#admitNow(this.key)) return invoke(fn, context);
+    return this.acquire(this.key, 1, context.signal).then(() => fn(context));
+  }
+
+  /** Inline (see inline.ts) when a token is there now; a call that would wait is declined. */
+  [inlineEnter](context: ExecuteContext): true | typeof declined {
+    if (isContextAborted(context)) throw new AbortedError(context.signal.reason);
+    return this.#admitNow(this.key) ? true : declined;
+  }
+
+  [inlineInner](_admitted: true, context: ExecuteContext): ExecuteContext {
+    return context;
+  }
+
+  [inlineExit](_admitted: true, _context: ExecuteContext, failed: boolean, outcome: unknown) {
+    if (failed) throw outcome;
+    return outcome;
+  }
+
+  /** Takes one unit for `key` if nobody is queued for it and it fits now. */
+  #admitNow(key: string): boolean {
+    return (
+      (this.#queues.size === 0 || !this.#queues.has(key)) && this.#take(key, 1, this.#clock.now())
+    );
   }
 
   /** A view of this limiter bound to `key`: same buckets, queues and events. */

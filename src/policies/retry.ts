@@ -22,10 +22,12 @@ import {
   type Classifier,
   type FailureCategory,
 } from '../errors/index.js';
-import { attemptContext } from './attempt-context.js';
+import { attemptContext, neverAbortedSignal } from './attempt-context.js';
 import { backoff as createBackoff, type Backoff, type BackoffOptions } from './backoff.js';
 import { systemClock, type Clock } from './clock.js';
+import { isContextAborted } from './context-state.js';
 import { EventEmitter, type Event } from './event.js';
+import { inlineEnter, inlineExit, inlineInner, type InlinePolicy } from './inline.js';
 import {
   clockOption,
   functionOption,
@@ -38,6 +40,7 @@ import type { ExecuteContext, Policy } from './policy.js';
 import type { Random } from './random.js';
 import { isRetryBudget, type RetryBudget } from './retry-budget.js';
 import { sleep } from './sleep.js';
+import { invoke } from './static-context.js';
 
 export type GiveUpReason = 'non_recoverable' | 'max_attempts' | 'budget' | 'deadline' | 'aborted';
 
@@ -110,7 +113,7 @@ export function isRetryPolicy(value: unknown): value is RetryPolicy {
   return typeof value === 'object' && value !== null && marker in value;
 }
 
-export class RetryPolicy implements Policy {
+export class RetryPolicy implements Policy, InlinePolicy<number> {
   readonly [marker] = true;
   readonly maxAttempts: number;
   readonly maxRetryAfterMs: number;
@@ -169,20 +172,72 @@ export class RetryPolicy implements Policy {
         : createBackoff(o.backoff as BackoffOptions | undefined, random, 'retry.backoff');
   }
 
-  async execute<T>(
+  execute<T>(
     fn: (context: ExecuteContext) => PromiseLike<T> | T,
     signal?: AbortSignal,
   ): Promise<T> {
-    if (signal?.aborted) throw this.#giveUp(0, new AbortedError(signal.reason), 'aborted');
+    if (signal?.aborted) {
+      return Promise.reject(this.#giveUp(0, new AbortedError(signal.reason), 'aborted'));
+    }
+    return this.#run(fn, attemptContext(signal, 1));
+  }
+
+  /** As a layer of compose: the first attempt runs in `context` itself (see Policy). */
+  executeContext<T>(
+    fn: (context: ExecuteContext) => PromiseLike<T> | T,
+    context: ExecuteContext,
+  ): Promise<T> {
+    if (isContextAborted(context)) {
+      return Promise.reject(this.#giveUp(0, new AbortedError(context.signal.reason), 'aborted'));
+    }
+    return this.#run(fn, context);
+  }
+
+  /** The first attempt, chained on fn's promise rather than awaited in an async frame. */
+  #run<T>(
+    fn: (context: ExecuteContext) => PromiseLike<T> | T,
+    context: ExecuteContext,
+  ): Promise<T> {
     this.#budget?.recordRequest();
     const start = this.maxElapsedMs === Infinity ? 0 : this.#clock.now();
-    try {
-      const value = await fn(attemptContext(signal, 1));
-      if (this.#onSuccess.size !== 0) this.#onSuccess.fire({ attempts: 1 });
-      return value;
-    } catch (error) {
-      return this.#retry(fn, signal, error, start);
+    return invoke(fn, context).then(this.#succeeded, (error: unknown) => {
+      // The signal is read only now: on the success path a lazy one is never made.
+      const signal = context.signal;
+      return this.#retry(fn, signal === neverAbortedSignal ? undefined : signal, error, start);
+    });
+  }
+
+  readonly #succeeded = <T>(value: T): T => {
+    if (this.#onSuccess.size !== 0) this.#onSuccess.fire({ attempts: 1 });
+    return value;
+  };
+
+  /** Inline (see inline.ts): the first attempt runs inline; on a failure `again` runs the rest. */
+  [inlineEnter](context: ExecuteContext): number {
+    if (isContextAborted(context)) {
+      throw this.#giveUp(0, new AbortedError(context.signal.reason), 'aborted');
     }
+    this.#budget?.recordRequest();
+    return this.maxElapsedMs === Infinity ? 0 : this.#clock.now();
+  }
+
+  [inlineInner](_start: number, context: ExecuteContext): ExecuteContext {
+    return context;
+  }
+
+  [inlineExit](
+    start: number,
+    context: ExecuteContext,
+    failed: boolean,
+    outcome: unknown,
+    again: (context: ExecuteContext) => Promise<unknown>,
+  ): unknown {
+    if (!failed) {
+      if (this.#onSuccess.size !== 0) this.#onSuccess.fire({ attempts: 1 });
+      return outcome;
+    }
+    const signal = context.signal;
+    return this.#retry(again, signal === neverAbortedSignal ? undefined : signal, outcome, start);
   }
 
   /** The failure path, kept apart so the success path stays small. */
@@ -245,7 +300,7 @@ export class RetryPolicy implements Policy {
     }
   }
 
-  #giveUp(attempts: number, error: unknown, reason: GiveUpReason): unknown {
+  #giveUp<E>(attempts: number, error: E, reason: GiveUpReason): E {
     if (this.#onGiveUp.size !== 0) this.#onGiveUp.fire({ attempts, error, reason });
     return error;
   }

@@ -1,5 +1,7 @@
 import { AbortedError, InvalidConfigError, TimeoutError } from '../errors/index.js';
+import { isContextAborted, peekAborted } from './context-state.js';
 import { EventEmitter, type Event } from './event.js';
+import { declined, inlineEnter, inlineExit, inlineInner, type InlinePolicy } from './inline.js';
 import type { ExecuteContext, Policy } from './policy.js';
 import { sharedTimerWheel, TimerEntry, type TimerWheel } from './timer-wheel.js';
 
@@ -40,7 +42,11 @@ export interface TimeoutEvent {
   readonly strategy: TimeoutStrategy;
 }
 
-/** One call: the wheel entry and the context `fn` gets. */
+/**
+ * One call: the wheel entry and the context `fn` gets. The caller is either a signal (`execute`)
+ * or, through `executeContext`, the outer policy's context, whose own signal (perhaps lazy too)
+ * is then read only when this call's signal is made or a failure needs to know.
+ */
 class TimeoutCall extends TimerEntry implements ExecuteContext {
   timedOut = false;
   settled = false;
@@ -49,20 +55,22 @@ class TimeoutCall extends TimerEntry implements ExecuteContext {
 
   constructor(
     readonly policy: TimeoutPolicy,
-    readonly caller: AbortSignal | undefined,
+    public caller: AbortSignal | undefined,
+    readonly outer: ExecuteContext | undefined,
   ) {
     super();
   }
 
+  /** The outer context's attempt, flowing inward; 1 when called through `execute`. */
   get attempt(): number {
-    return 1;
+    return this.outer === undefined ? 1 : this.outer.attempt;
   }
 
   get signal(): AbortSignal {
     let controller = this.controller;
     if (controller === undefined) {
       controller = this.controller = new AbortController();
-      const caller = this.caller;
+      const caller = this.callerSignal();
       if (this.timedOut) controller.abort(new TimeoutError(this.policy.timeoutMs));
       else if (caller?.aborted) controller.abort(caller.reason);
       else if (caller !== undefined && !this.settled && !this.linked) {
@@ -71,6 +79,24 @@ class TimeoutCall extends TimerEntry implements ExecuteContext {
       }
     }
     return controller.signal;
+  }
+
+  /** Whether `signal` is, or once made will be, aborted; makes neither it nor the caller's. */
+  get [peekAborted](): boolean {
+    if (this.timedOut) return true;
+    if (this.controller !== undefined) return this.controller.signal.aborted;
+    return this.callerAborted();
+  }
+
+  /** The caller's signal, read from the outer context on first need. */
+  callerSignal(): AbortSignal | undefined {
+    if (this.caller === undefined && this.outer !== undefined) this.caller = this.outer.signal;
+    return this.caller;
+  }
+
+  callerAborted(): boolean {
+    if (this.caller !== undefined) return this.caller.aborted;
+    return this.outer !== undefined && isContextAborted(this.outer);
   }
 
   /** The caller's signal aborted. */
@@ -129,7 +155,7 @@ class AggressiveCall<T> extends TimeoutCall {
 
 function noop(): void {}
 
-export class TimeoutPolicy implements Policy {
+export class TimeoutPolicy implements Policy, InlinePolicy<TimeoutCall> {
   readonly [marker] = true;
   readonly timeoutMs: number;
   readonly strategy: TimeoutStrategy;
@@ -160,8 +186,23 @@ export class TimeoutPolicy implements Policy {
   ): Promise<T> {
     if (signal?.aborted) return Promise.reject(new AbortedError(signal.reason));
     return this.strategy === 'cooperative'
-      ? this.#cooperative(fn, signal)
-      : this.#aggressive(fn, signal);
+      ? this.#cooperative(fn, new TimeoutCall(this, signal, undefined))
+      : this.#aggressive(fn, new AggressiveCall<T>(this, signal, undefined));
+  }
+
+  /**
+   * As a layer of compose: the outer context's signal is read only if `fn` reads this call's
+   * signal, or on a failure (see Policy). The aggressive strategy must hear the caller's abort
+   * at once, so it reads the outer signal up front.
+   */
+  executeContext<T>(
+    fn: (context: ExecuteContext) => PromiseLike<T> | T,
+    context: ExecuteContext,
+  ): Promise<T> {
+    if (isContextAborted(context)) return Promise.reject(new AbortedError(context.signal.reason));
+    return this.strategy === 'cooperative'
+      ? this.#cooperative(fn, new TimeoutCall(this, undefined, context))
+      : this.#aggressive(fn, new AggressiveCall<T>(this, context.signal, context));
   }
 
   /** @internal Called by a call whose deadline passed. */
@@ -173,34 +214,57 @@ export class TimeoutPolicy implements Policy {
 
   async #cooperative<T>(
     fn: (context: ExecuteContext) => PromiseLike<T> | T,
-    signal: AbortSignal | undefined,
+    call: TimeoutCall,
   ): Promise<T> {
-    const call = new TimeoutCall(this, signal);
     this.wheel.schedule(call, this.timeoutMs);
     let value: T;
     try {
       value = await fn(call);
     } catch (error) {
-      call.finish(this.wheel);
-      if (call.timedOut) throw new TimeoutError(this.timeoutMs, { cause: error });
-      if (signal?.aborted) throw new AbortedError(signal.reason);
-      throw error;
+      return this.#settle(call, true, error) as T;
     }
+    return this.#settle(call, false, value) as T;
+  }
+
+  /** The cooperative strategy's end of a call: the value, or the error to reject with. */
+  #settle(call: TimeoutCall, failed: boolean, outcome: unknown): unknown {
     call.finish(this.wheel);
+    if (failed) {
+      if (call.timedOut) throw new TimeoutError(this.timeoutMs, { cause: outcome });
+      if (call.callerAborted()) throw new AbortedError(call.callerSignal()?.reason);
+      throw outcome;
+    }
     if (call.timedOut) throw new TimeoutError(this.timeoutMs);
-    return value;
+    return outcome;
+  }
+
+  /** Inline (see inline.ts), cooperative only: the aggressive strategy settles on its own. */
+  [inlineEnter](context: ExecuteContext): TimeoutCall | typeof declined {
+    if (this.strategy !== 'cooperative') return declined;
+    if (isContextAborted(context)) throw new AbortedError(context.signal.reason);
+    const call = new TimeoutCall(this, undefined, context);
+    this.wheel.schedule(call, this.timeoutMs);
+    return call;
+  }
+
+  [inlineInner](call: TimeoutCall): ExecuteContext {
+    return call;
+  }
+
+  [inlineExit](call: TimeoutCall, _context: ExecuteContext, failed: boolean, outcome: unknown) {
+    return this.#settle(call, failed, outcome);
   }
 
   #aggressive<T>(
     fn: (context: ExecuteContext) => PromiseLike<T> | T,
-    signal: AbortSignal | undefined,
+    call: AggressiveCall<T>,
   ): Promise<T> {
-    const call = new AggressiveCall<T>(this, signal);
     const promise = new Promise<T>((resolve, reject) => {
       call.resolve = resolve;
       call.reject = reject;
     });
     this.wheel.schedule(call, this.timeoutMs);
+    const signal = call.caller;
     if (signal !== undefined) {
       signal.addEventListener('abort', call);
       call.linked = true;
