@@ -332,7 +332,7 @@ function setTemp(db: Database.Database): Commit {
   db.exec(`CREATE TEMP TABLE b (seq INTEGER PRIMARY KEY, owner TEXT, token TEXT, output TEXT,
     degraded INTEGER)`);
   const insert = db.prepare('INSERT INTO temp.b VALUES (?, ?, ?, ?, ?)');
-  const complete = db.prepare<[number], { seq: number }>(
+  const complete = db.prepare<[number, number], { seq: number }>(
     `UPDATE items SET ${setFromBatch.replaceAll('@now', '?')}
      FROM temp.b AS b WHERE items.seq = b.seq AND items.state = 'leased'
        AND items.lease_owner = b.owner AND items.lease_token = b.token

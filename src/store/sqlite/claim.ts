@@ -3,35 +3,44 @@ import { normalizeClaim } from '../input/items.js';
 import { fromJson } from '../json.js';
 import type { ClaimedItem, ClaimRequest } from '../records.js';
 import { requireId } from '../validate.js';
+import type { ClaimedItems } from './claimed.js';
 import { CountDeltas, type prepareCounters } from './counters.js';
 import { fromStates, toState } from './sql.js';
 
 /**
  * The claim: ONE statement that picks the best claimable items through the partial index
- * `items_claim` and leases them, each with a fresh random token, returning what the handler
- * needs. It runs in an IMMEDIATE transaction so that, in WAL mode, the write lock is taken
- * before the snapshot is read: two connections can never both pick the same rows, and a busy
- * writer is waited for (busy_timeout) instead of failing with SQLITE_BUSY_SNAPSHOT.
+ * `items_claim` and leases them, returning what the handler needs. It runs in an IMMEDIATE
+ * transaction so that, in WAL mode, the write lock is taken before the snapshot is read: two
+ * connections can never both pick the same rows, and a busy writer is waited for (busy_timeout)
+ * instead of failing with SQLITE_BUSY_SNAPSHOT.
+ *
+ * Each lease's token is a random nonce of the claim (128 bits: an uncorrelated subquery, which
+ * SQLite evaluates once per statement) followed by the row's seq: unique per lease and never
+ * reused (a later claim of the same item draws another nonce), at half the cost of drawing and
+ * hex-encoding 16 random bytes per row. Correct either way if SQLite evaluated it per row.
  *
  * The subquery's `state IN (...)` must read exactly like the index's WHERE for SQLite to use
  * it; both come from itemEvents.claim (see migrations/0002_items.sql).
  */
-interface ClaimRow {
-  seq: number;
-  id: string;
-  attempts: number;
-  input: string;
-  checkpoint: string | null;
-  priority: number;
-  available_at: number;
-  parent_id: string | null;
-  trace_context: string | null;
-  lease_token: string;
-}
+/** A claimed row, in raw (array) mode: no object with named keys per row. */
+type ClaimRow = [
+  seq: number,
+  id: string,
+  attempts: number,
+  input: string,
+  checkpoint: string | null,
+  priority: number,
+  availableAt: number,
+  parentId: string | null,
+  traceContext: string | null,
+  token: string,
+];
+
+const token = `(SELECT lower(hex(randomblob(16)))) || '.' || seq`;
 
 /** Exported for the test that checks SQLite plans it through the partial index. */
 export const claimSql = `UPDATE items
-     SET state = ${toState('claim')}, lease_owner = @owner, lease_token = lower(hex(randomblob(16))),
+     SET state = ${toState('claim')}, lease_owner = @owner, lease_token = ${token},
          lease_expires_at = @expiresAt, updated_at = @now
      WHERE seq IN (
        SELECT seq FROM items
@@ -42,15 +51,22 @@ export const claimSql = `UPDATE items
      RETURNING seq, id, attempts, input, checkpoint, priority, available_at, parent_id,
        trace_context, lease_token`;
 
-export function prepareClaim(db: Database.Database, counters: ReturnType<typeof prepareCounters>) {
-  const claim = db.prepare<Record<string, unknown>, ClaimRow>(claimSql);
-  const claimTx = db.transaction((r: ClaimRequest) => {
+/** Priority first, then earliest available_at, then insertion order: the claim's own order. */
+const claimOrder = (a: ClaimRow, b: ClaimRow): number => b[5] - a[5] || a[6] - b[6] || a[0] - b[0];
+
+export function prepareClaim(
+  db: Database.Database,
+  counters: ReturnType<typeof prepareCounters>,
+  claimed: ClaimedItems,
+) {
+  const claim = db.prepare<Record<string, unknown>, ClaimRow>(claimSql).raw();
+  const claimTx = db.transaction((r: ClaimRequest, expiresAt: number) => {
     const rows = claim.all({
       runId: r.runId,
       stage: r.stage,
       owner: r.owner,
       now: r.now,
-      expiresAt: r.now + r.leaseMs,
+      expiresAt,
       limit: r.limit,
     });
     if (rows.length > 0) {
@@ -81,27 +97,32 @@ export function prepareClaim(db: Database.Database, counters: ReturnType<typeof 
   return {
     claim(request: ClaimRequest): ClaimedItem[] {
       const r = normalizeClaim(request);
-      const rows = claimTx.immediate(r);
-      // RETURNING does not keep the subquery's order; restore it.
-      rows.sort(
-        (a, b) => b.priority - a.priority || a.available_at - b.available_at || a.seq - b.seq,
-      );
       const expiresAt = r.now + r.leaseMs;
-      return rows.map((row) => ({
-        runId: r.runId,
-        stage: r.stage,
-        id: row.id,
-        owner: r.owner,
-        token: row.lease_token,
-        attempt: row.attempts + 1,
-        leaseExpiresAt: expiresAt,
-        input: JSON.parse(row.input) as unknown,
-        checkpoint: fromJson(row.checkpoint),
-        priority: row.priority,
-        availableAt: row.available_at,
-        parentId: row.parent_id,
-        traceContext: row.trace_context,
-      }));
+      const rows = claimTx.immediate(r, expiresAt);
+      // RETURNING does not keep the subquery's order; restore it.
+      rows.sort(claimOrder);
+      const { Item } = claimed;
+      const items = new Array<ClaimedItem>(rows.length);
+      for (let i = 0; i < rows.length; i++) {
+        const row = rows[i]!;
+        items[i] = new Item(
+          r.runId,
+          r.stage,
+          row[1],
+          r.owner,
+          row[9],
+          row[2] + 1,
+          expiresAt,
+          JSON.parse(row[3]) as unknown,
+          fromJson(row[4]),
+          row[5],
+          row[6],
+          row[7],
+          row[8],
+          row[0],
+        );
+      }
+      return items;
     },
 
     nextAvailableAt(runId: string, stage: string): number | undefined {
