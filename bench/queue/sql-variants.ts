@@ -2,9 +2,10 @@
  * Where the SQLite store's per-job cost goes, measured in CPU microseconds per job (not wall time,
  * so a busy machine blurs it less): claim and commit statements, straight on better-sqlite3,
  * the way src/store/sqlite had them before the set-based commit next to the variants measured for
- * it. Each variant works off N jobs on a fresh file, claiming 500 at a time; the variants run
- * interleaved, ROUNDS times, and the median of each is printed.
- *   node --import tsx bench/queue/sql-variants.ts [N] [ROUNDS] [variant-name-filter]
+ * it. Each variant works off N jobs on a fresh file, claiming 500 at a time; the variants run in
+ * lockstep (a batch of each in turn), ROUNDS times, and the median of each is printed. The filter
+ * keeps the variants whose name contains one of its `|`-separated parts.
+ *   node --import tsx bench/queue/sql-variants.ts [N] [ROUNDS] [FILTER]
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -160,6 +161,60 @@ function claimRaw(db: Database.Database, nonce: boolean): Claim {
         id: row[1],
         owner,
         token: row[9],
+        seq: row[0],
+        attempt: row[2] + 1,
+        leaseExpiresAt: now + 30_000,
+        input: JSON.parse(row[3]) as unknown,
+        checkpoint: row[4] === null ? undefined : (JSON.parse(row[4]) as unknown),
+        priority: row[5],
+        availableAt: row[6],
+        parentId: row[7],
+        traceContext: row[8],
+      } as Row;
+    }
+    return out;
+  };
+}
+
+/** Two statements: SELECT the batch in claim order through the index, then UPDATE those seqs. */
+function claimSelectUpdate(db: Database.Database): Claim {
+  const pick = db
+    .prepare<Record<string, unknown>, RawRow>(
+      `SELECT seq, id, attempts, input, checkpoint, priority, available_at, parent_id,
+         trace_context FROM items
+       WHERE run_id = @runId AND stage = '${stage}' AND state IN ('pending', 'retry_wait')
+         AND available_at <= @now
+       ORDER BY priority DESC, available_at, seq LIMIT 500`,
+    )
+    .raw();
+  const lease = db.prepare(
+    `UPDATE items SET state = 'leased', lease_owner = @owner, lease_token = @nonce || seq,
+       lease_expires_at = @expiresAt, updated_at = @now
+     WHERE seq IN (SELECT value FROM json_each(@seqs))`,
+  );
+  const tx = db.transaction((now: number, nonce: string) => {
+    const rows = pick.all({ runId, now });
+    lease.run({
+      owner,
+      nonce,
+      expiresAt: now + 30_000,
+      now,
+      seqs: JSON.stringify(rows.map((row) => row[0])),
+    });
+    return rows;
+  });
+  return (now) => {
+    const nonce = `${randomBytes(12).toString('base64url')}.`;
+    const rows = tx.immediate(now, nonce);
+    const out = new Array<Row>(rows.length);
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i]!;
+      out[i] = {
+        runId,
+        stage,
+        id: row[1],
+        owner,
+        token: `${nonce}${row[0]}`,
         seq: row[0],
         attempt: row[2] + 1,
         leaseExpiresAt: now + 30_000,
@@ -402,6 +457,16 @@ const variants: Variant[] = [
     commit: setSeqsNonce,
   },
   {
+    name: 'claim select+update + per row by seq',
+    claim: claimSelectUpdate,
+    commit: perRowBySeq,
+  },
+  {
+    name: 'claim select+update + set seqs by nonce',
+    claim: claimSelectUpdate,
+    commit: setSeqsNonce,
+  },
+  {
     name: 'claim raw, nonce token + set json RETURNING',
     claim: (db) => claimRaw(db, true),
     commit: (db) => setJson(db, true),
@@ -416,27 +481,56 @@ function cpuPerJob(body: () => void): number {
   return (used.user + used.system) / n;
 }
 
-async function measure(v: Variant): Promise<{ claim: number; commit: number }> {
-  const db = await fresh(v.name);
-  const claim = v.claim(db);
-  const commit = v.commit(db);
-  let claimUs = 0;
-  let commitUs = 0;
-  let now = Date.now();
-  for (let done = 0; done < n;) {
-    let rows: Row[] = [];
-    claimUs += cpuPerJob(() => (rows = claim(now++)));
-    if (rows.length === 0) throw new Error(`${v.name}: nothing left to claim at ${done}`);
-    commitUs += cpuPerJob(() => commit(rows, now++));
-    done += rows.length;
+interface Running {
+  readonly v: Variant;
+  readonly db: Database.Database;
+  readonly claim: Claim;
+  readonly commit: Commit;
+  claimUs: number;
+  commitUs: number;
+  done: number;
+}
+
+/**
+ * One round: every variant on its own fresh file, in lockstep (one claim and commit of each in
+ * turn), so that a noisy neighbour's bursts fall on all of them alike.
+ */
+async function round(chosen: readonly Variant[]): Promise<Map<Variant, Running>> {
+  const running: Running[] = [];
+  for (const v of chosen) {
+    const db = await fresh(v.name);
+    running.push({
+      v,
+      db,
+      claim: v.claim(db),
+      commit: v.commit(db),
+      claimUs: 0,
+      commitUs: 0,
+      done: 0,
+    });
   }
-  const left = db
-    .prepare<[], number>(`SELECT count(*) FROM items WHERE state <> 'completed'`)
-    .pluck()
-    .get();
-  if (left !== 0) throw new Error(`${v.name}: ${left} jobs not completed`);
-  db.close();
-  return { claim: claimUs, commit: commitUs };
+  let now = Date.now();
+  while (running.some((r) => r.done < n)) {
+    for (const r of running) {
+      if (r.done >= n) continue;
+      let rows: Row[] = [];
+      r.claimUs += cpuPerJob(() => (rows = r.claim(now)));
+      if (rows.length === 0) throw new Error(`${r.v.name}: nothing left to claim at ${r.done}`);
+      r.commitUs += cpuPerJob(() => r.commit(rows, now + 1));
+      r.done += rows.length;
+    }
+    now += 2;
+  }
+  for (const r of running) {
+    const left = r.db
+      .prepare<[], number>(`SELECT count(*) FROM items WHERE state <> 'completed'`)
+      .pluck()
+      .get();
+    if (left !== 0) throw new Error(`${r.v.name}: ${left} jobs not completed`);
+    r.db.close();
+    rmSync(r.db.name, { force: true });
+  }
+  return new Map(running.map((r) => [r.v, r]));
 }
 
 const median = (values: number[]): number => {
@@ -445,16 +539,18 @@ const median = (values: number[]): number => {
 };
 
 try {
-  const chosen = variants.filter((v) => only === undefined || v.name.includes(only));
-  const results = new Map<Variant, { claim: number; commit: number }[]>(chosen.map((v) => [v, []]));
-  for (let round = 0; round < rounds; round++) {
-    for (const v of chosen) results.get(v)!.push(await measure(v));
+  const chosen = variants.filter(
+    (v) => only === undefined || only.split('|').some((part) => v.name.includes(part)),
+  );
+  const results = new Map<Variant, Running[]>(chosen.map((v) => [v, []]));
+  for (let r = 0; r < rounds; r++) {
+    for (const [v, run] of await round(chosen)) results.get(v)!.push(run);
   }
-  process.stdout.write(`${n} jobs, claim 500 at a time, median of ${rounds} interleaved rounds\n`);
+  process.stdout.write(`${n} jobs, claim 500 at a time, median of ${rounds} rounds in lockstep\n`);
   for (const [v, runs] of results) {
-    const claimUs = median(runs.map((r) => r.claim));
-    const commitUs = median(runs.map((r) => r.commit));
-    const total = median(runs.map((r) => r.claim + r.commit));
+    const claimUs = median(runs.map((r) => r.claimUs));
+    const commitUs = median(runs.map((r) => r.commitUs));
+    const total = median(runs.map((r) => r.claimUs + r.commitUs));
     process.stdout.write(
       `${v.name.padEnd(46)} claim ${claimUs.toFixed(1).padStart(5)}  commit ${commitUs.toFixed(1).padStart(5)}` +
         `  total ${total.toFixed(1).padStart(5)} us/job  => ${Math.round(1e6 / total)} jobs/s of CPU\n`,

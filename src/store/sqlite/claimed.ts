@@ -1,21 +1,33 @@
 import type { ClaimedItem } from '../records.js';
 
 /**
+ * What the leases of one claim call share: every token of the claim is `nonce` followed by the
+ * row's seq, so a commit can fence a whole group of them in one statement
+ * (`lease_token = @nonce || seq`, see commit.ts).
+ */
+export interface ClaimBatch {
+  readonly runId: string;
+  readonly stage: string;
+  readonly owner: string;
+  readonly nonce: string;
+}
+
+/**
  * The ClaimedItems one SQLite store hands out, and how it recognises them when they come back as
  * the lease of an outcome or a heartbeat.
  *
- * Each carries its row's `seq` (the rowid) in a private class field: invisible to callers (no
- * property, not copied by a spread, absent from JSON and from equality checks) and not part of
- * the public types. Each is frozen. So a lease that has the field was built by this store and
- * has not been changed since: commit and heartbeat skip its checks and fence it by
- * `seq AND state = 'leased' AND lease_owner AND lease_token` (a primary-key lookup) instead of
- * the `(run_id, stage, id)` text index. Any other lease (built by hand, spread with a changed
- * field, or a ClaimedItem of another store) is checked and fenced by `(run_id, stage, id)`
- * exactly as before.
+ * Each carries its row's `seq` (the rowid) and its claim's ClaimBatch in private class fields:
+ * invisible to callers (no property, not copied by a spread, absent from JSON and from equality
+ * checks) and not part of the public types. Each is frozen. So a lease that has the fields was
+ * built by this store and has not been changed since: commit and heartbeat skip its checks and
+ * fence it by `seq AND state = 'leased' AND lease_owner AND lease_token` (a primary-key lookup)
+ * instead of the `(run_id, stage, id)` text index. Any other lease (built by hand, spread with a
+ * changed field, or a ClaimedItem of another store) is checked and fenced by `(run_id, stage,
+ * id)` exactly as before.
  *
- * The class is created per store (`claimedItems()` in each store's prepare), so its private field
- * is too: a ClaimedItem of a store on another file, where its seq would name another row, is
- * never taken for one of this store's.
+ * The class is created per store (`claimedItems()` in each store's prepare), so its private
+ * fields are too: a ClaimedItem of a store on another file, where its seq would name another row,
+ * is never taken for one of this store's.
  */
 export function claimedItems() {
   class SqliteClaimedItem implements ClaimedItem {
@@ -33,13 +45,12 @@ export function claimedItems() {
     readonly parentId: string | null;
     readonly traceContext: string | null;
     readonly #seq: number;
+    readonly #batch: ClaimBatch;
 
     constructor(
-      runId: string,
-      stage: string,
+      batch: ClaimBatch,
+      seq: number,
       id: string,
-      owner: string,
-      token: string,
       attempt: number,
       leaseExpiresAt: number,
       input: unknown,
@@ -48,13 +59,12 @@ export function claimedItems() {
       availableAt: number,
       parentId: string | null,
       traceContext: string | null,
-      seq: number,
     ) {
-      this.runId = runId;
-      this.stage = stage;
+      this.runId = batch.runId;
+      this.stage = batch.stage;
       this.id = id;
-      this.owner = owner;
-      this.token = token;
+      this.owner = batch.owner;
+      this.token = `${batch.nonce}${seq}`;
       this.attempt = attempt;
       this.leaseExpiresAt = leaseExpiresAt;
       this.input = input;
@@ -64,6 +74,7 @@ export function claimedItems() {
       this.parentId = parentId;
       this.traceContext = traceContext;
       this.#seq = seq;
+      this.#batch = batch;
       Object.freeze(this);
     }
 
@@ -71,11 +82,19 @@ export function claimedItems() {
     static seqOf(lease: unknown): number | undefined {
       return typeof lease === 'object' && lease !== null && #seq in lease ? lease.#seq : undefined;
     }
+
+    /** The claim of a lease this store handed out, or undefined for any other value. */
+    static batchOf(lease: unknown): ClaimBatch | undefined {
+      return typeof lease === 'object' && lease !== null && #batch in lease
+        ? lease.#batch
+        : undefined;
+    }
   }
 
   return {
     Item: SqliteClaimedItem,
     seqOf: (lease: unknown): number | undefined => SqliteClaimedItem.seqOf(lease),
+    batchOf: (lease: unknown): ClaimBatch | undefined => SqliteClaimedItem.batchOf(lease),
     isOwn: (lease: unknown): boolean => SqliteClaimedItem.seqOf(lease) !== undefined,
   };
 }
