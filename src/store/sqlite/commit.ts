@@ -184,7 +184,7 @@ export function prepareCommit(
       if (repeated?.has(seq)) continue;
       const batch = claimed.batchOf(o.lease)!;
       let byOutput = byClaim.get(batch);
-      if (byOutput === undefined) byClaim.set(batch, (byOutput = new Map()));
+      if (byOutput === undefined) byClaim.set(batch, (byOutput = new Map<string, Group>()));
       const key = o.degraded ? `d${o.output}` : o.output;
       let group = byOutput.get(key);
       if (group === undefined) {
