@@ -230,7 +230,12 @@ describeSqlite('sqlite store: own leases', (sqlite) => {
     await expect(store.commit(outcomes, 1_100)).rejects.toMatchObject({
       field: 'outcomes[4] (item "item-4").output.bad',
     });
-    outcomes[4] = { ...complete(leases[4]!), next: { stage: 'b', items: [{ id: '', input: 1 }] } };
+    outcomes[4] = {
+      kind: 'complete',
+      lease: leases[4]!,
+      output: null,
+      next: { stage: 'b', items: [{ id: '', input: 1 }] },
+    };
     await expect(store.commit(outcomes, 1_100)).rejects.toMatchObject({
       field: 'outcomes[4] (item "item-4").next.items[0].id',
     });
