@@ -198,7 +198,8 @@ async function pendingFill(path: string): Promise<void> {
 async function pendingWork(path: string): Promise<void> {
   const after = Number(args.extra.after ?? 10_000);
   const opening = performance.now();
-  // Opening runs PRAGMA quick_check, which reads the whole file: timed, as a worker's start-up.
+  // Opening reads the header and the schema (integrityCheck 'schema', the default; it ran PRAGMA
+  // quick_check, reading the whole file, before): timed, as a worker's start-up.
   const store = await createSqliteStore({ path });
   const openMs = performance.now() - opening;
   const idle = memory();

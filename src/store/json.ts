@@ -16,6 +16,14 @@ export function toJson(value: unknown, field: string): string {
   return JSON.stringify(value);
 }
 
+/**
+ * Serializes `value` for storage, or returns undefined if it is not plain JSON (then call toJson
+ * for the error): the hot paths check first and build field names only for a refusal.
+ */
+export function toJsonIfPlain(value: unknown): string | undefined {
+  return isJsonSerializable(value) ? JSON.stringify(value) : undefined;
+}
+
 /** Like toJson, but `undefined` means "no value" and gives null. */
 export function toJsonOrNull(value: unknown, field: string): string | null {
   return value === undefined ? null : toJson(value, field);
@@ -29,7 +37,56 @@ export function fromJson(text: string | null | undefined): unknown {
 /** Throws InvalidConfigError naming `field` (and the path inside it) unless `value` is plain JSON. */
 export function assertJsonSerializable(value: unknown, field: string): void {
   if (value === undefined) throw new InvalidConfigError(field, jsonExpected, value);
+  // The walk without paths first: building one per nested value costs more than the walk.
+  if (isJsonSerializable(value)) return;
   check(value, field, [], '');
+}
+
+/** Whether `value` is plain JSON, by the same rules as assertJsonSerializable. */
+export function isJsonSerializable(value: unknown): boolean {
+  return value !== undefined && plain(value, [], '');
+}
+
+function plain(value: unknown, ancestors: object[], key: string | number): boolean {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+    case 'undefined':
+      return true;
+    case 'number':
+      return Number.isFinite(value);
+    case 'object':
+      return value === null || plainObject(value, ancestors, key);
+    default:
+      return false;
+  }
+}
+
+function plainObject(value: object, ancestors: object[], key: string | number): boolean {
+  const toJSON = (value as { toJSON?: unknown }).toJSON;
+  if (typeof toJSON === 'function') {
+    let replaced: unknown;
+    try {
+      replaced = (toJSON as (key: string) => unknown).call(value, String(key));
+    } catch {
+      return false;
+    }
+    if (replaced === undefined) return false;
+    if (replaced !== value) return plain(replaced, ancestors, key);
+  }
+  if (value instanceof Map || value instanceof Set || ancestors.includes(value)) return false;
+  ancestors.push(value);
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      if (!plain(value[i], ancestors, i)) return false;
+    }
+  } else {
+    for (const name of Object.keys(value)) {
+      if (!plain((value as Record<string, unknown>)[name], ancestors, name)) return false;
+    }
+  }
+  ancestors.pop();
+  return true;
 }
 
 function check(value: unknown, path: string, ancestors: object[], key: string): void {

@@ -8,8 +8,13 @@ import { InvalidConfigError } from '../errors/index.js';
 /** Item, run and stage identifiers: non-empty strings of bounded length. */
 export const maxIdLength = 4096;
 
+/** Whether requireId accepts `value` (for hot paths that name the field only on refusal). */
+export function isId(value: unknown): value is string {
+  return typeof value === 'string' && value.length > 0 && value.length <= maxIdLength;
+}
+
 export function requireId(value: unknown, field: string): string {
-  if (typeof value !== 'string' || value.length === 0 || value.length > maxIdLength) {
+  if (!isId(value)) {
     throw new InvalidConfigError(
       field,
       `a non-empty string of at most ${maxIdLength} characters`,
@@ -47,17 +52,22 @@ export function requireInteger(
  * computed time can never fail a whole group commit.
  */
 export function requireTime(value: unknown, field: string): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > maxTime) {
+  if (!isTime(value)) {
     throw new InvalidConfigError(field, 'milliseconds since the epoch (>= 0)', value);
   }
   return Math.floor(value);
+}
+
+/** Whether requireTime (and requireDuration) accept `value`. */
+export function isTime(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 && value <= maxTime;
 }
 
 const maxTime = 8.64e15; // the largest Date
 
 /** A duration in milliseconds, >= 0; fractions are rounded. */
 export function requireDuration(value: unknown, field: string): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > maxTime) {
+  if (!isTime(value)) {
     throw new InvalidConfigError(field, 'a duration in milliseconds (>= 0)', value);
   }
   return Math.round(value);
@@ -92,7 +102,11 @@ export const maxErrorLength = 8192;
 const truncated = '… (truncated)';
 
 export function boundedText(value: unknown, field: string): string {
-  const text = requireString(value, field);
+  return bounded(requireString(value, field));
+}
+
+/** `text`, truncated to maxErrorLength. */
+export function bounded(text: string): string {
   if (text.length <= maxErrorLength) return text;
   return `${text.slice(0, maxErrorLength - truncated.length)}${truncated}`;
 }

@@ -1,7 +1,9 @@
 import { InvalidConfigError } from '../../errors/index.js';
-import { toJson } from '../json.js';
+import { toJson, toJsonIfPlain } from '../json.js';
 import type { ClaimRequest, ItemRef, Lease, NewItem, SeedItem } from '../records.js';
 import {
+  isId,
+  isTime,
   optionalString,
   requireArray,
   requireId,
@@ -41,26 +43,79 @@ export function normalizeNewItems(
   const list = requireArray<SeedItem>(items, field);
   const rows: ItemRow[] = new Array<ItemRow>(list.length);
   for (let i = 0; i < list.length; i++) {
-    const item = requireObject<SeedItem & NewItem>(list[i], `${field}[${i}]`);
-    const id = requireId(item.id, `${field}[${i}].id`);
-    const at = `${field}[${JSON.stringify(id)}]`;
-    rows[i] = {
-      id,
-      input: toJson(item.input, `${at}.input`),
-      priority:
-        item.priority === undefined
-          ? null
-          : requireInteger(item.priority, `${at}.priority`, minPriority, maxPriority),
-      availableAt:
-        item.availableAt === undefined ? null : requireTime(item.availableAt, `${at}.availableAt`),
-      traceContext: optionalString(item.traceContext, `${at}.traceContext`),
-      parentId:
-        withParent && item.parentId !== undefined && item.parentId !== null
-          ? requireId(item.parentId, `${at}.parentId`)
-          : null,
-    };
+    rows[i] = plainItemRow(list[i], withParent) ?? itemRow(list[i], field, i, withParent);
   }
   return rows;
+}
+
+/**
+ * The hot path of normalizeNewItems: the same checks without building a field name per value.
+ * Returns undefined if any item is not accepted as is (normalizeNewItems then names the refusal).
+ */
+export function plainNewItems(items: unknown, withParent: boolean): ItemRow[] | undefined {
+  if (!Array.isArray(items)) return undefined;
+  const rows: ItemRow[] = new Array<ItemRow>(items.length);
+  for (let i = 0; i < items.length; i++) {
+    const row = plainItemRow(items[i], withParent);
+    if (row === undefined) return undefined;
+    rows[i] = row;
+  }
+  return rows;
+}
+
+/** One item of plainNewItems, or undefined; itemRow refuses it by name. */
+function plainItemRow(value: unknown, withParent: boolean): ItemRow | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const item = value as SeedItem;
+  const { id, priority, availableAt, traceContext } = item;
+  if (!isId(id)) return undefined;
+  if (
+    priority !== undefined &&
+    !(Number.isSafeInteger(priority) && priority >= minPriority && priority <= maxPriority)
+  ) {
+    return undefined;
+  }
+  if (availableAt !== undefined && !isTime(availableAt)) return undefined;
+  if (traceContext !== undefined && traceContext !== null && typeof traceContext !== 'string') {
+    return undefined;
+  }
+  let parentId: string | null = null;
+  if (withParent && item.parentId !== undefined && item.parentId !== null) {
+    if (!isId(item.parentId)) return undefined;
+    parentId = item.parentId;
+  }
+  const input = toJsonIfPlain(item.input);
+  if (input === undefined) return undefined;
+  return {
+    id,
+    input,
+    priority: priority ?? null,
+    availableAt: availableAt === undefined ? null : Math.floor(availableAt),
+    traceContext: traceContext ?? null,
+    parentId,
+  };
+}
+
+/** The checks of normalizeNewItems with field names: the slow path, and every refusal. */
+function itemRow(value: unknown, field: string, i: number, withParent: boolean): ItemRow {
+  const item = requireObject<SeedItem & NewItem>(value, `${field}[${i}]`);
+  const id = requireId(item.id, `${field}[${i}].id`);
+  const at = `${field}[${JSON.stringify(id)}]`;
+  return {
+    id,
+    input: toJson(item.input, `${at}.input`),
+    priority:
+      item.priority === undefined
+        ? null
+        : requireInteger(item.priority, `${at}.priority`, minPriority, maxPriority),
+    availableAt:
+      item.availableAt === undefined ? null : requireTime(item.availableAt, `${at}.availableAt`),
+    traceContext: optionalString(item.traceContext, `${at}.traceContext`),
+    parentId:
+      withParent && item.parentId !== undefined && item.parentId !== null
+        ? requireId(item.parentId, `${at}.parentId`)
+        : null,
+  };
 }
 
 export function normalizeClaim(request: unknown): ClaimRequest {
@@ -84,6 +139,14 @@ export function normalizeItemRef(ref: unknown, field: string): ItemRef {
   };
 }
 
+/**
+ * Whether a lease is one the store handed out itself (a ClaimedItem of this store, immutable):
+ * such a lease needs no checks. Each backend recognises its own; the default trusts none.
+ */
+export type TrustedLease = (lease: unknown) => boolean;
+
+export const trustNone: TrustedLease = () => false;
+
 export function normalizeLease(lease: unknown, field: string): Lease {
   const ref = normalizeItemRef(lease, field);
   const l = lease as Lease;
@@ -94,12 +157,17 @@ export function normalizeLease(lease: unknown, field: string): Lease {
   };
 }
 
+/**
+ * The heartbeat's arguments. Its leases are fenced by `owner`, not by their own owner field; a
+ * trusted lease is passed through as is (read its token, never its owner).
+ */
 export function normalizeHeartbeat(
   owner: unknown,
   leases: unknown,
   leaseMs: unknown,
   now: unknown,
-): { owner: string; leases: readonly Lease[]; leaseMs: number; now: number } {
+  trusted: TrustedLease = trustNone,
+): { owner: string; leases: readonly Omit<Lease, 'owner'>[]; leaseMs: number; now: number } {
   const o = requireId(owner, 'heartbeat.owner');
   const list = requireArray<unknown>(leases, 'heartbeat.leases');
   if (list.length > maxBatch) {
@@ -108,7 +176,9 @@ export function normalizeHeartbeat(
   return {
     owner: o,
     leases: list.map((lease, i) =>
-      normalizeLease({ ...(lease as object), owner: o }, `heartbeat.leases[${i}]`),
+      trusted(lease)
+        ? (lease as Lease)
+        : normalizeLease({ ...(lease as object), owner: o }, `heartbeat.leases[${i}]`),
     ),
     leaseMs: requireInteger(leaseMs, 'heartbeat.leaseMs', 1),
     now: requireTime(now, 'heartbeat.now'),

@@ -1,59 +1,75 @@
+import { randomBytes } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { normalizeClaim } from '../input/items.js';
 import { fromJson } from '../json.js';
 import type { ClaimedItem, ClaimRequest } from '../records.js';
 import { requireId } from '../validate.js';
+import type { ClaimBatch, ClaimedItems } from './claimed.js';
 import { CountDeltas, type prepareCounters } from './counters.js';
 import { fromStates, toState } from './sql.js';
 
 /**
- * The claim: ONE statement that picks the best claimable items through the partial index
- * `items_claim` and leases them, each with a fresh random token, returning what the handler
- * needs. It runs in an IMMEDIATE transaction so that, in WAL mode, the write lock is taken
- * before the snapshot is read: two connections can never both pick the same rows, and a busy
- * writer is waited for (busy_timeout) instead of failing with SQLITE_BUSY_SNAPSHOT.
+ * The claim: in one IMMEDIATE transaction, a SELECT that picks the best claimable items through
+ * the partial index `items_claim`, in claim order (so nothing is sorted, in SQL or here), then
+ * one UPDATE that leases those rows by seq. IMMEDIATE takes the write lock before the snapshot is
+ * read, in WAL mode: two connections can never both pick the same rows, nothing changes between
+ * the two statements, and a busy writer is waited for (busy_timeout) instead of failing with
+ * SQLITE_BUSY_SNAPSHOT. (One `UPDATE ... WHERE seq IN (SELECT ...) RETURNING` instead costs a
+ * tenth more: RETURNING buffers its rows, and loses the order.)
  *
- * The subquery's `state IN (...)` must read exactly like the index's WHERE for SQLite to use
- * it; both come from itemEvents.claim (see migrations/0002_items.sql).
+ * Each lease's token is a random nonce of the claim (128 bits from node:crypto, hex, and a dot)
+ * followed by the row's seq: unique per lease and never reused (a later claim of the same item
+ * draws another nonce), and it lets a commit fence a claim's leases together (claimed.ts).
+ *
+ * The SELECT's `state IN (...)` must read exactly like the index's WHERE for SQLite to use it;
+ * both come from itemEvents.claim (see migrations/0002_items.sql).
  */
-interface ClaimRow {
-  seq: number;
-  id: string;
-  attempts: number;
-  input: string;
-  checkpoint: string | null;
-  priority: number;
-  available_at: number;
-  parent_id: string | null;
-  trace_context: string | null;
-  lease_token: string;
-}
+/** A picked row, in raw (array) mode: no object with named keys per row. */
+type ClaimRow = [
+  seq: number,
+  id: string,
+  attempts: number,
+  input: string,
+  checkpoint: string | null,
+  priority: number,
+  availableAt: number,
+  parentId: string | null,
+  traceContext: string | null,
+];
 
 /** Exported for the test that checks SQLite plans it through the partial index. */
-export const claimSql = `UPDATE items
-     SET state = ${toState('claim')}, lease_owner = @owner, lease_token = lower(hex(randomblob(16))),
-         lease_expires_at = @expiresAt, updated_at = @now
-     WHERE seq IN (
-       SELECT seq FROM items
-       WHERE run_id = @runId AND stage = @stage AND state IN ${fromStates('claim')}
-         AND available_at <= @now
-       ORDER BY priority DESC, available_at, seq
-       LIMIT @limit)
-     RETURNING seq, id, attempts, input, checkpoint, priority, available_at, parent_id,
-       trace_context, lease_token`;
+export const claimSql = `SELECT seq, id, attempts, input, checkpoint, priority, available_at,
+       parent_id, trace_context
+     FROM items
+     WHERE run_id = @runId AND stage = @stage AND state IN ${fromStates('claim')}
+       AND available_at <= @now
+     ORDER BY priority DESC, available_at, seq
+     LIMIT @limit`;
 
-export function prepareClaim(db: Database.Database, counters: ReturnType<typeof prepareCounters>) {
-  const claim = db.prepare<Record<string, unknown>, ClaimRow>(claimSql);
-  const claimTx = db.transaction((r: ClaimRequest) => {
-    const rows = claim.all({
-      runId: r.runId,
-      stage: r.stage,
-      owner: r.owner,
-      now: r.now,
-      expiresAt: r.now + r.leaseMs,
-      limit: r.limit,
-    });
+export function prepareClaim(
+  db: Database.Database,
+  counters: ReturnType<typeof prepareCounters>,
+  claimed: ClaimedItems,
+) {
+  const pick = db.prepare<ClaimRequest, ClaimRow>(claimSql).raw();
+  const lease = db.prepare<Record<string, unknown>>(
+    `UPDATE items
+     SET state = ${toState('claim')}, lease_owner = @owner, lease_token = @nonce || seq,
+       lease_expires_at = @expiresAt, updated_at = @now
+     WHERE seq IN (SELECT value FROM json_each(@seqs))`,
+  );
+  const claimTx = db.transaction((r: ClaimRequest, batch: ClaimBatch, expiresAt: number) => {
+    const rows = pick.all(r);
     if (rows.length > 0) {
+      const seqs = new Array<number>(rows.length);
+      for (let i = 0; i < rows.length; i++) seqs[i] = rows[i]![0];
+      lease.run({
+        owner: r.owner,
+        nonce: batch.nonce,
+        expiresAt,
+        now: r.now,
+        seqs: JSON.stringify(seqs),
+      });
       const deltas = new CountDeltas();
       deltas.move(r.runId, r.stage, 'pending', 'leased', rows.length); // pending or retry_wait
       counters.apply(deltas);
@@ -81,27 +97,33 @@ export function prepareClaim(db: Database.Database, counters: ReturnType<typeof 
   return {
     claim(request: ClaimRequest): ClaimedItem[] {
       const r = normalizeClaim(request);
-      const rows = claimTx.immediate(r);
-      // RETURNING does not keep the subquery's order; restore it.
-      rows.sort(
-        (a, b) => b.priority - a.priority || a.available_at - b.available_at || a.seq - b.seq,
-      );
       const expiresAt = r.now + r.leaseMs;
-      return rows.map((row) => ({
+      const batch: ClaimBatch = {
         runId: r.runId,
         stage: r.stage,
-        id: row.id,
         owner: r.owner,
-        token: row.lease_token,
-        attempt: row.attempts + 1,
-        leaseExpiresAt: expiresAt,
-        input: JSON.parse(row.input) as unknown,
-        checkpoint: fromJson(row.checkpoint),
-        priority: row.priority,
-        availableAt: row.available_at,
-        parentId: row.parent_id,
-        traceContext: row.trace_context,
-      }));
+        nonce: `${randomBytes(16).toString('hex')}.`,
+      };
+      const rows = claimTx.immediate(r, batch, expiresAt);
+      const { Item } = claimed;
+      const items = new Array<ClaimedItem>(rows.length);
+      for (let i = 0; i < rows.length; i++) {
+        const row = rows[i]!;
+        items[i] = new Item(
+          batch,
+          row[0],
+          row[1],
+          row[2] + 1,
+          expiresAt,
+          JSON.parse(row[3]) as unknown,
+          fromJson(row[4]),
+          row[5],
+          row[6],
+          row[7],
+          row[8],
+        );
+      }
+      return items;
     },
 
     nextAvailableAt(runId: string, stage: string): number | undefined {

@@ -27,8 +27,12 @@ type Delta = { runId: string; stage: string } & Record<CountField, number>;
 
 export class CountDeltas {
   readonly #deltas = new Map<string, Delta>();
+  /** The last one used: a batch is mostly one run and stage, so most calls build no key. */
+  #last: Delta | undefined;
 
   #delta(runId: string, stage: string): Delta {
+    const last = this.#last;
+    if (last !== undefined && last.runId === runId && last.stage === stage) return last;
     const key = `${runId}\u0000${stage}`;
     let delta = this.#deltas.get(key);
     if (delta === undefined) {
@@ -44,6 +48,7 @@ export class CountDeltas {
       };
       this.#deltas.set(key, delta);
     }
+    this.#last = delta;
     return delta;
   }
 

@@ -3,7 +3,8 @@ import { normalizeHeartbeat } from '../input/items.js';
 import type { Lease } from '../records.js';
 import { requireId, requireInteger, requireObject, requireTime } from '../validate.js';
 import { CountDeltas, type prepareCounters } from './counters.js';
-import { clearLease, fenceParams, fenced, fromStates, toState } from './sql.js';
+import type { ClaimedItems } from './claimed.js';
+import { clearLease, fenced, fencedBySeq, fromStates, toState } from './sql.js';
 
 /**
  * Lease upkeep: heartbeats extend the leases a worker still holds (fenced like every write), and
@@ -18,13 +19,23 @@ export const expiredSql = `SELECT seq FROM items
     WHERE state = 'leased' AND lease_expires_at <= @now AND (@runId IS NULL OR run_id = @runId)
     ORDER BY lease_expires_at, seq LIMIT @limit`;
 
-export function prepareLeases(db: Database.Database, counters: ReturnType<typeof prepareCounters>) {
+export function prepareLeases(
+  db: Database.Database,
+  counters: ReturnType<typeof prepareCounters>,
+  claimed: ClaimedItems,
+) {
   const extend = db.prepare(`UPDATE items SET lease_expires_at = ? WHERE ${fenced}`);
+  const extendBySeq = db.prepare(`UPDATE items SET lease_expires_at = ? WHERE ${fencedBySeq}`);
   const heartbeatTx = db.transaction(
-    (owner: string, leases: readonly Lease[], expiresAt: number): number => {
+    (owner: string, leases: readonly Omit<Lease, 'owner'>[], expiresAt: number): number => {
       let extended = 0;
       for (const lease of leases) {
-        extended += extend.run(expiresAt, ...fenceParams({ ...lease, owner })).changes;
+        // Fenced by the heartbeat's owner, never by the lease's own owner field.
+        const seq = claimed.seqOf(lease);
+        extended +=
+          seq === undefined
+            ? extend.run(expiresAt, lease.runId, lease.stage, lease.id, owner, lease.token).changes
+            : extendBySeq.run(expiresAt, seq, owner, lease.token).changes;
       }
       return extended;
     },
@@ -55,7 +66,7 @@ export function prepareLeases(db: Database.Database, counters: ReturnType<typeof
 
   return {
     heartbeat(owner: unknown, leases: unknown, leaseMs: unknown, now: unknown): number {
-      const h = normalizeHeartbeat(owner, leases, leaseMs, now);
+      const h = normalizeHeartbeat(owner, leases, leaseMs, now, claimed.isOwn);
       if (h.leases.length === 0) return 0;
       return heartbeatTx.immediate(h.owner, h.leases, h.now + h.leaseMs);
     },

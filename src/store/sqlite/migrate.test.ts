@@ -1,5 +1,13 @@
 import Database from 'better-sqlite3';
-import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  openSync,
+  closeSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { expect, it } from 'vitest';
 import { isSchemaError } from '../../errors/index.js';
 import { describeSqlite } from '../../testing/vitest/index.js';
@@ -83,5 +91,70 @@ describeSqlite('open and migrate', (sqlite) => {
     expect(() => openSqlite(sqlite().path, { durability: 'paranoid' as 'full' })).toThrow(
       'sqlite.durability must be "normal" or "full", got "paranoid"',
     );
+    expect(() => openSqlite(sqlite().path, { integrityCheck: 'deep' as 'full' })).toThrow(
+      'sqlite.integrityCheck must be "schema", "quick" or "full", got "deep"',
+    );
+  });
+
+  /** A closed Sluice file with a few thousand items (a few hundred pages), and its page size. */
+  function filled(name: string): { path: string; pageSize: number; pages: number } {
+    const path = `${sqlite().dir}/${name}.db`;
+    const db = openSqlite(path);
+    db.prepare(
+      `INSERT INTO runs (id, pipeline, pipeline_version, status, created_at, updated_at)
+       VALUES ('r', 'p', '1', 'running', 1, 1)`,
+    ).run();
+    db.exec(`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000)
+      INSERT INTO items (run_id, stage, id, available_at, input, created_at, updated_at)
+      SELECT 'r', 'fetch', 'item-' || i, 1, json_object('i', i, 'pad', hex(randomblob(64))), 1, 1
+      FROM n`);
+    const pageSize = db.pragma('page_size', { simple: true }) as number;
+    db.close(); // checkpoints the WAL into the file and removes it
+    return { path, pageSize, pages: statSync(path).size / pageSize };
+  }
+
+  function overwrite(path: string, offset: number, bytes: Buffer): void {
+    const fd = openSync(path, 'r+');
+    try {
+      writeSync(fd, bytes, 0, bytes.length, offset);
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  it('refuses a file whose header or schema is damaged, without reading its tables', () => {
+    const header = filled('bad-header');
+    overwrite(header.path, 16, Buffer.from([0x00, 0x03])); // page size 3
+    expect(() => openSqlite(header.path)).toThrow(/not a SQLite database or is corrupt/);
+
+    const schema = filled('bad-schema');
+    // Page 1 holds the schema table's root, right after the 100-byte file header.
+    overwrite(schema.path, 100, Buffer.alloc(200, 0xff));
+    let caught: unknown;
+    try {
+      openSqlite(schema.path);
+    } catch (error) {
+      caught = error;
+    }
+    expect(isSchemaError(caught) && caught.code).toBe('SLUICE_SCHEMA_CORRUPT');
+  });
+
+  it('finds a damaged table page at open only when asked to check the whole file', () => {
+    const file = filled('bad-page');
+    expect(file.pages).toBeGreaterThan(50);
+    const page = Math.floor(file.pages * 0.6); // an items page, far from the schema
+    overwrite(file.path, page * file.pageSize, Buffer.alloc(file.pageSize, 0x5a));
+    // The default reads the header and the schema only: this open is cheap and succeeds.
+    openSqlite(file.path).close();
+    for (const integrityCheck of ['quick', 'full'] as const) {
+      let caught: unknown;
+      try {
+        openSqlite(file.path, { integrityCheck });
+      } catch (error) {
+        caught = error;
+      }
+      expect(isSchemaError(caught) && caught.code).toBe('SLUICE_SCHEMA_CORRUPT');
+      expect(String(caught)).toMatch(/failed its integrity check/);
+    }
   });
 });

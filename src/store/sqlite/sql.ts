@@ -28,6 +28,12 @@ export function fenceParams(lease: Lease): [string, string, string, string, stri
   return [lease.runId, lease.stage, lease.id, lease.owner, lease.token];
 }
 
+/**
+ * The same fence for a lease this store handed out (see claimed.ts), by its row's seq: a primary
+ * key lookup instead of the (run_id, stage, id) text index. Parameters: seq, owner, token.
+ */
+export const fencedBySeq = `seq = ? AND state = 'leased' AND lease_owner = ? AND lease_token = ?`;
+
 /** Refuses a run ID that does not exist, naming the field. */
 export function runChecker(db: Database.Database): (runId: string, field?: string) => void {
   const exists = db.prepare<[string], number>('SELECT 1 FROM runs WHERE id = ?').pluck();

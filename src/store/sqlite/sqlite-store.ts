@@ -3,6 +3,7 @@ import { StoreClosedError } from '../../errors/index.js';
 import type { Store } from '../store.js';
 import { requireId } from '../validate.js';
 import { prepareClaim } from './claim.js';
+import { claimedItems } from './claimed.js';
 import { prepareCommit } from './commit.js';
 import { prepareCounters } from './counters.js';
 import { prepareFailures } from './failures.js';
@@ -39,12 +40,13 @@ type Ops = ReturnType<typeof prepare>;
 
 function prepare(db: Database.Database) {
   const counters = prepareCounters(db);
+  const claimed = claimedItems();
   return {
     ...prepareRuns(db),
     ...prepareSeed(db, counters),
-    ...prepareClaim(db, counters),
-    ...prepareLeases(db, counters),
-    ...prepareCommit(db, counters),
+    ...prepareClaim(db, counters, claimed),
+    ...prepareLeases(db, counters, claimed),
+    ...prepareCommit(db, counters, claimed),
     ...prepareInspect(db, counters),
     ...prepareFailures(db, counters),
     ...prepareServiceState(db),
