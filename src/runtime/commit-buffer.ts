@@ -1,4 +1,4 @@
-import type { CommitResult, Lease, Outcome, Store } from '../store/index.js';
+import type { CommitResult, Outcome, Store } from '../store/index.js';
 
 export interface CommitBufferOptions {
   /** Flush when this many outcomes wait. Default 500. */
@@ -46,11 +46,6 @@ export class CommitBuffer {
     this.#pending.push(outcome);
     if (this.#pending.length >= this.#maxBatch) this.#startFlush();
     else this.#timer ??= setTimeout(() => this.#startFlush(), this.#maxDelayMs);
-  }
-
-  /** Whether an outcome for this lease is still waiting (so a heartbeat must keep it alive). */
-  holds(lease: Lease): boolean {
-    return this.#pending.some((o) => o.lease.token === lease.token);
   }
 
   /** Writes everything buffered now and resolves when the store has it (or rejects). */
