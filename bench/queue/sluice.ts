@@ -175,7 +175,7 @@ async function startLatency(): Promise<void> {
     });
     await worker.stop();
     await running;
-    report(lib, backend, 'start_latency', { ...figures, poll_ms: pollMs ?? 250 }, config);
+    report(lib, backend, 'start_latency', { ...figures, poll_ms: pollMs ?? 50 }, config);
     await store.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });
