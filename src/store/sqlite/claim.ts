@@ -52,7 +52,7 @@ export function prepareClaim(
   claimed: ClaimedItems,
 ) {
   const pick = db.prepare<ClaimRequest, ClaimRow>(claimSql).raw();
-  const lease = db.prepare<Record<string, unknown>>(
+  const take = db.prepare<Record<string, unknown>>(
     `UPDATE items
      SET state = ${toState('claim')}, lease_owner = @owner, lease_token = @nonce || seq,
        lease_expires_at = @expiresAt, updated_at = @now
@@ -63,7 +63,7 @@ export function prepareClaim(
     if (rows.length > 0) {
       const seqs = new Array<number>(rows.length);
       for (let i = 0; i < rows.length; i++) seqs[i] = rows[i]![0];
-      lease.run({
+      take.run({
         owner: r.owner,
         nonce: batch.nonce,
         expiresAt,

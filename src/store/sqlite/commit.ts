@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { normalizeOutcomes, type NormalizedOutcome } from '../input/outcomes.js';
 import type { CommitResult, Outcome } from '../outcome.js';
-import type { Lease } from '../records.js';
+import type { ClaimedItem, Lease } from '../records.js';
 import { requireTime } from '../validate.js';
 import type { ClaimBatch, ClaimedItems } from './claimed.js';
 import { CountDeltas, type prepareCounters } from './counters.js';
@@ -218,15 +218,28 @@ export function prepareCommit(
                   .changes;
           if (changes === 0) return false;
         } else {
-          const row = get(completeReturning, seq, lease, o.output, degraded, now, now);
-          if (row === undefined) return false;
+          // The children inherit the parent's priority and trace, which never change after the
+          // insert: an own lease (a ClaimedItem) carries them as the claim read them; any other
+          // lease reads them back.
+          let inherited: { priority: number; trace_context: string | null } | undefined;
+          if (seq === undefined) {
+            inherited = get(completeReturning, seq, lease, o.output, degraded, now, now);
+            if (inherited === undefined) return false;
+          } else {
+            const { owner, token } = lease;
+            if (complete.bySeq.run(o.output, degraded, now, now, seq, owner, token).changes === 0) {
+              return false;
+            }
+            const { priority, traceContext } = lease as ClaimedItem;
+            inherited = { priority, trace_context: traceContext };
+          }
           const inserted = insertItems(o.next.items, {
             runId,
             stage: o.next.stage,
             parentStage: stage,
             parentId: id,
-            priority: row.priority,
-            traceContext: row.trace_context,
+            priority: inherited.priority,
+            traceContext: inherited.trace_context,
             now,
           });
           deltas.add(runId, o.next.stage, 'pending', inserted);
