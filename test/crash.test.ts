@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { expect, it } from 'vitest';
 import { createSqliteStore } from '../src/store/index.js';
@@ -9,24 +9,32 @@ const child = fileURLToPath(new URL('./fixtures/crash-child.ts', import.meta.url
 const items = 10_000;
 const kills = 20;
 
-/** Starts the child; resolves with its exit signal or code. */
+/**
+ * Starts the child; resolves with its exit signal or code. With `killAfterBytes`, SIGKILLs it
+ * once its ledger has grown by that many bytes, i.e. in the middle of real work, however fast
+ * or slow the machine is (watching the ledger is watching the child's progress).
+ */
 function runChild(
   db: string,
   ledger: string,
-  killAfterMs?: number,
+  killAfterBytes?: number,
 ): Promise<{ code: number | null; signal: string | null; stdout: string }> {
   return new Promise((resolve, reject) => {
+    const startSize = statSync(ledger).size;
     const proc = spawn(process.execPath, ['--import', 'tsx', child, db, ledger, String(items)], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let stdout = '';
     proc.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    // Kill at a random moment after the child has started working (its first ledger line).
-    const timer =
-      killAfterMs === undefined ? undefined : setTimeout(() => proc.kill('SIGKILL'), killAfterMs);
+    const watcher =
+      killAfterBytes === undefined
+        ? undefined
+        : setInterval(() => {
+            if (statSync(ledger).size - startSize >= killAfterBytes) proc.kill('SIGKILL');
+          }, 2);
     proc.on('error', reject);
     proc.on('exit', (code, signal) => {
-      clearTimeout(timer);
+      clearInterval(watcher);
       resolve({ code, signal, stdout });
     });
   });
@@ -39,15 +47,16 @@ describeSqlite('crash safety', (sqlite) => {
     writeFileSync(ledger, '');
     let killed = 0;
     for (let i = 0; i < kills; i++) {
-      // Startup (tsx + migrate) takes a few hundred ms; kill somewhere in the work after it.
-      const outcome = await runChild(db, ledger, 400 + Math.floor(Math.random() * 900));
+      // Somewhere between ~80 and ~800 handler starts into this child's work (a ledger line is
+      // about 13 bytes), so the kills land mid-run and the run is not done before the last one.
+      const outcome = await runChild(db, ledger, 1_000 + Math.floor(Math.random() * 9_000));
       if (outcome.signal === 'SIGKILL') killed += 1;
       else expect(outcome.code).toBe(0);
     }
     const final = await runChild(db, ledger);
     expect(final.code).toBe(0);
     expect(JSON.parse(final.stdout.trim())).toMatchObject({ status: 'completed' });
-    expect(killed).toBeGreaterThan(kills / 2);
+    expect(killed).toBe(kills);
 
     const store = await createSqliteStore({ path: db });
     try {
