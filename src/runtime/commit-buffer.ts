@@ -42,6 +42,11 @@ export class CommitBuffer {
     return this.#pending.length;
   }
 
+  /** More than four batches wait: claimers should let the writer catch up first. */
+  get backlogged(): boolean {
+    return this.#pending.length > 4 * this.#maxBatch;
+  }
+
   add(outcome: Outcome): void {
     this.#pending.push(outcome);
     if (this.#pending.length >= this.#maxBatch) this.#startFlush();

@@ -77,9 +77,8 @@ export class StageWorker {
   #wake: (() => void) | undefined;
   #woken = false;
   #slotWaiter: (() => void) | undefined;
-  #claimsLeft: number;
 
-  constructor(stage: StageDefinition, deps: StageWorkerDeps, claimLimit = Infinity) {
+  constructor(stage: StageDefinition, deps: StageWorkerDeps) {
     this.stage = stage;
     this.#deps = deps;
     this.#concurrency = stage.concurrency ?? 1;
@@ -91,7 +90,6 @@ export class StageWorker {
       Math.random,
       `stages.${stage.name}.retry.backoff`,
     );
-    this.#claimsLeft = claimLimit;
   }
 
   /** True when the last claim found nothing and no handler is running. */
@@ -155,13 +153,8 @@ export class StageWorker {
         continue;
       }
       // Backpressure: do not outrun the writer.
-      if (this.#deps.buffer.size > 4 * 500) await this.#deps.buffer.idle();
-      const limit = Math.min(this.#batchSize, free, this.#claimsLeft);
-      if (limit <= 0) {
-        this.#setIdle(true);
-        await this.#sleep(this.#deps.pollMs);
-        continue;
-      }
+      if (this.#deps.buffer.backlogged) await this.#deps.buffer.idle();
+      const limit = Math.min(this.#batchSize, free);
       this.#woken = false;
       const items = await store.claim({
         runId,
@@ -178,7 +171,6 @@ export class StageWorker {
       }
       this.#setIdle(false);
       this.#deps.onClaimed?.(items.length);
-      this.#claimsLeft -= items.length;
       for (const item of items) this.#start(item);
     }
     await this.#drained();
