@@ -1,5 +1,5 @@
 import { getEventListeners } from 'node:events';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { AbortedError, TimeoutError } from '../errors/index.js';
 import { bulkhead } from './bulkhead.js';
 import { circuitBreaker } from './circuit-breaker.js';
@@ -10,6 +10,7 @@ import { rateLimiter } from './rate-limiter.js';
 import { retry } from './retry.js';
 import { timeout } from './timeout.js';
 import { sharedTimerWheel } from './timer-wheel.js';
+import { countAbortControllers } from '../../test/support/count-abort-controllers.js';
 
 /** A policy that records the order layers are entered in, passing the signal on unchanged. */
 function tracer(name: string, log: string[]): Policy {
@@ -84,24 +85,7 @@ describe('compose', () => {
 describe('compose with lazy signals', () => {
   // The shared wheel ticks every 5 ms: a deadline fires between ms and ms + 10 ms, never before.
   const slack = 2 * sharedTimerWheel.resolutionMs;
-  let controllersCreated = 0;
-
-  class CountingAbortController extends AbortController {
-    constructor() {
-      super();
-      controllersCreated++;
-    }
-  }
-
-  beforeEach(() => {
-    vi.useFakeTimers();
-    controllersCreated = 0;
-    vi.stubGlobal('AbortController', CountingAbortController);
-  });
-  afterEach(() => {
-    vi.unstubAllGlobals();
-    vi.useRealTimers();
-  });
+  const controllersCreated = countAbortControllers();
 
   const noWait = { kind: 'constant', initialMs: 0, jitter: 'none' } as const;
   /** The benchmark's composition: retry + breaker + timeout + bulkhead. */
@@ -127,16 +111,16 @@ describe('compose with lazy signals', () => {
       await expect(policy.execute(() => Promise.resolve(i))).resolves.toBe(i);
       await expect(policy.execute(({ attempt }) => attempt, caller.signal)).resolves.toBe(1);
     }
-    expect(controllersCreated).toBe(1);
+    expect(controllersCreated()).toBe(1);
     expect(getEventListeners(caller.signal, 'abort')).toHaveLength(0);
     expect(sharedTimerWheel.size).toBe(0);
     // The same without a timeout layer, and with a limiter in front.
     const limited = compose(rateLimiter({ ratePerSecond: 1e6 }), retry(), bulkhead(1));
     await expect(limited.execute(() => 'ok', caller.signal)).resolves.toBe('ok');
-    expect(controllersCreated).toBe(1);
+    expect(controllersCreated()).toBe(1);
     // Reading the signal makes exactly one, the timeout's.
     await expect(policy.execute(({ signal }) => signal.aborted)).resolves.toBe(false);
-    expect(controllersCreated).toBe(2);
+    expect(controllersCreated()).toBe(2);
   });
 
   it('hands fn the retry attempt through the timeout without making its signal', async () => {
@@ -149,7 +133,7 @@ describe('compose with lazy signals', () => {
     await vi.advanceTimersByTimeAsync(0);
     await expect(result).resolves.toBe('ok');
     expect(attempts).toEqual([1, 2, 3]);
-    expect(controllersCreated).toBe(0);
+    expect(controllersCreated()).toBe(0);
   });
 
   it("propagates the caller's abort to the signal fn reads, and leaves no listener", async () => {

@@ -1,31 +1,15 @@
 import { getEventListeners } from 'node:events';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { isAbortedError, isTimeoutError, TimeoutError } from '../errors/index.js';
 import type { ExecuteContext } from './policy.js';
 import { isTimeoutPolicy, timeout, type TimeoutEvent } from './timeout.js';
 import { sharedTimerWheel } from './timer-wheel.js';
+import { countAbortControllers } from '../../test/support/count-abort-controllers.js';
 
 // The shared wheel ticks every 5 ms: a deadline fires between ms and ms + 10 ms, never before.
 const slack = 2 * sharedTimerWheel.resolutionMs;
 const realSetImmediate = globalThis.setImmediate;
-let controllersCreated = 0;
-
-class CountingAbortController extends AbortController {
-  constructor() {
-    super();
-    controllersCreated++;
-  }
-}
-
-beforeEach(() => {
-  vi.useFakeTimers();
-  controllersCreated = 0;
-  vi.stubGlobal('AbortController', CountingAbortController);
-});
-afterEach(() => {
-  vi.unstubAllGlobals();
-  vi.useRealTimers();
-});
+const controllersCreated = countAbortControllers();
 
 /** Never settles by itself; rejects with the signal's reason when it aborts. */
 function untilAborted({ signal }: ExecuteContext): Promise<never> {
@@ -84,14 +68,14 @@ describe('cooperative timeout', () => {
       await expect(policy.execute(() => Promise.resolve(i))).resolves.toBe(i);
       await expect(policy.execute(({ attempt }) => attempt)).resolves.toBe(1);
     }
-    expect(controllersCreated).toBe(0);
+    expect(controllersCreated()).toBe(0);
     expect(sharedTimerWheel.size).toBe(0);
     expect(vi.getTimerCount()).toBeLessThanOrEqual(1); // the wheel ticks on briefly
     await vi.advanceTimersByTimeAsync(slack);
     expect(vi.getTimerCount()).toBe(0);
     // Reading the signal creates exactly one, lazily.
     await policy.execute(({ signal }) => signal.aborted);
-    expect(controllersCreated).toBe(1);
+    expect(controllersCreated()).toBe(1);
   });
 
   it("propagates the caller's abort to fn's signal and rejects with AbortedError", async () => {
@@ -190,7 +174,7 @@ describe('aggressive timeout', () => {
     await vi.advanceTimersByTimeAsync(50);
     await expect(policy.execute(() => 'sync value')).resolves.toBe('sync value');
     await expect(policy.execute(() => Promise.resolve('fast'))).resolves.toBe('fast');
-    expect(controllersCreated).toBe(0);
+    expect(controllersCreated()).toBe(0);
     await expect(
       policy.execute(() => {
         throw new Error('sync');
