@@ -417,6 +417,19 @@ const variants: Variant[] = [
     claim: claimSelectUpdate,
     commit: setSeqsNonce,
   },
+  ...[
+    'cache_size = -65536',
+    'mmap_size = 268435456',
+    'wal_autocheckpoint = 4000',
+    'cache_size = -65536;mmap_size = 268435456',
+  ].map((pragmas): Variant => ({
+    name: `now + ${pragmas}`,
+    claim: (db) => {
+      for (const pragma of pragmas.split(';')) db.pragma(pragma);
+      return claimSelectUpdate(db);
+    },
+    commit: setSeqsNonce,
+  })),
   { name: 'commit per row by seq', claim: claimObjects, commit: perRowBySeq },
   {
     name: 'commit set json by seq, RETURNING',

@@ -37,9 +37,12 @@ describeSqlite('open and migrate', (sqlite) => {
     openSqlite(path).close();
     const raw = new Database(path);
     raw.prepare('INSERT INTO sluice_migrations VALUES (999, ?, 0)').run('future');
+    raw.pragma('journal_mode = DELETE'); // as a later version might leave it
     raw.close();
+    const bytes = readFileSync(path);
 
     expect(() => openSqlite(path)).toThrow(/schema version 999 is newer/);
+    expect(readFileSync(path).equals(bytes)).toBe(true);
     const check = new Database(path);
     expect(check.prepare('SELECT max(version) AS v FROM sluice_migrations').get()).toEqual({
       v: 999,
@@ -52,6 +55,7 @@ describeSqlite('open and migrate', (sqlite) => {
     const raw = new Database(path);
     raw.exec('CREATE TABLE customers (id INTEGER PRIMARY KEY)');
     raw.close();
+    const bytes = readFileSync(path); // a rollback-journal file: WAL would rewrite its header
 
     let caught: unknown;
     try {
@@ -60,6 +64,7 @@ describeSqlite('open and migrate', (sqlite) => {
       caught = error;
     }
     expect(isSchemaError(caught) && caught.code).toBe('SLUICE_SCHEMA_FOREIGN');
+    expect(readFileSync(path).equals(bytes)).toBe(true);
     const check = new Database(path);
     expect(check.prepare(`SELECT name FROM sqlite_schema`).all()).toEqual([{ name: 'customers' }]);
     check.close();

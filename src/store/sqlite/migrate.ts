@@ -18,24 +18,9 @@ export function migrateSqlite(
   db: Database.Database,
   migrations: readonly Migration[] = sqliteMigrations,
 ): number[] {
-  const location = db.name;
-  const hasVersionTable =
-    db
-      .prepare(`SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?`)
-      .get(versionTable) !== undefined;
-  if (!hasVersionTable) {
-    const { n } = db
-      .prepare(`SELECT count(*) AS n FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%'`)
-      .get() as { n: number };
-    if (n > 0) {
-      throw new SchemaError(
-        'foreign',
-        location,
-        `holds ${n} tables or indexes but no ${versionTable} table: it was not created by Sluice, so it is left untouched. Point Sluice at a new file.`,
-      );
-    }
-  }
+  refuseForeignOrNewer(db, migrations);
   const applied: number[] = [];
+  const location = db.name;
   const migrate = db.transaction(() => {
     db.exec(
       `CREATE TABLE IF NOT EXISTS ${versionTable} (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT`,
@@ -65,4 +50,43 @@ export function migrateSqlite(
   // one after the other instead of failing half-way.
   migrate.immediate();
   return applied;
+}
+
+/**
+ * Refuses a database of another program or of a newer Sluice, reading only: openSqlite calls it
+ * before anything that writes, even a pragma (switching the journal to WAL rewrites the header),
+ * and migrateSqlite again inside its transaction for a file changed in between.
+ */
+export function refuseForeignOrNewer(
+  db: Database.Database,
+  migrations: readonly Migration[] = sqliteMigrations,
+): void {
+  const location = db.name;
+  const hasVersionTable =
+    db
+      .prepare(`SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?`)
+      .get(versionTable) !== undefined;
+  if (!hasVersionTable) {
+    const { n } = db
+      .prepare(`SELECT count(*) AS n FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%'`)
+      .get() as { n: number };
+    if (n > 0) {
+      throw new SchemaError(
+        'foreign',
+        location,
+        `holds ${n} tables or indexes but no ${versionTable} table: it was not created by Sluice, so it is left untouched. Point Sluice at a new file.`,
+      );
+    }
+    return;
+  }
+  const { current } = db.prepare(`SELECT max(version) AS current FROM ${versionTable}`).get() as {
+    current: number | null;
+  };
+  if ((current ?? 0) > migrations.length) {
+    throw new SchemaError(
+      'newer',
+      location,
+      `schema version ${current} is newer than this Sluice knows (${migrations.length}); upgrade Sluice instead of opening it with an older version.`,
+    );
+  }
 }

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { InvalidConfigError, SchemaError } from '../../errors/index.js';
-import { migrateSqlite } from './migrate.js';
+import { migrateSqlite, refuseForeignOrNewer } from './migrate.js';
 
 export interface SqliteOpenOptions {
   /** `normal` (default) survives a process crash; `full` also survives power loss, at a cost. */
@@ -68,6 +68,7 @@ export function openSqlite(path: string, options: SqliteOpenOptions = {}): Datab
         throw new SchemaError('corrupt', path, `failed its integrity check (${String(result)})`);
       }
     }
+    refuseForeignOrNewer(db); // before the first write: the journal pragma rewrites the header
     if (db.readonly) throw new SchemaError('read_only', path, 'is opened read-only');
     db.pragma('journal_mode = WAL');
     db.pragma(`synchronous = ${durability === 'full' ? 'FULL' : 'NORMAL'}`);

@@ -1,0 +1,62 @@
+import type { ClaimedItem } from '../../records.js';
+import type { ClaimReply } from './protocol.js';
+
+/**
+ * The ClaimedItems a ThreadedSqliteStore hands out, built from the store thread's ClaimReply.
+ * As in the store itself (../claimed.ts), a private field marks them: a lease that has it came
+ * from this store and was not changed since (each is frozen), so it crosses back as a WireLease
+ * and finds the store thread's own ClaimedItem; any other lease crosses as it is.
+ */
+export function threadClaimedItems() {
+  class ThreadClaimedItem implements ClaimedItem {
+    readonly #own = true;
+
+    constructor(
+      readonly runId: string,
+      readonly stage: string,
+      readonly id: string,
+      readonly owner: string,
+      readonly token: string,
+      readonly attempt: number,
+      readonly leaseExpiresAt: number,
+      readonly input: unknown,
+      readonly checkpoint: unknown,
+      readonly priority: number,
+      readonly availableAt: number,
+      readonly parentId: string | null,
+      readonly traceContext: string | null,
+    ) {
+      Object.freeze(this);
+    }
+
+    static isOwn(lease: unknown): boolean {
+      return typeof lease === 'object' && lease !== null && #own in lease;
+    }
+  }
+
+  return {
+    isOwn: (lease: unknown): boolean => ThreadClaimedItem.isOwn(lease),
+    build({ runId, stage, owner, rows }: ClaimReply): ClaimedItem[] {
+      const items = new Array<ClaimedItem>(rows.length);
+      for (let i = 0; i < rows.length; i++) {
+        const row = rows[i]!;
+        items[i] = new ThreadClaimedItem(
+          runId,
+          stage,
+          row[0],
+          owner,
+          row[1],
+          row[2],
+          row[3],
+          JSON.parse(row[4]) as unknown,
+          row[5] === null ? undefined : (JSON.parse(row[5]) as unknown),
+          row[6],
+          row[7],
+          row[8],
+          row[9],
+        );
+      }
+      return items;
+    },
+  };
+}
