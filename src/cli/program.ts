@@ -1,36 +1,50 @@
-import { mkdirSync, readFileSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { Command, InvalidArgumentError } from 'commander';
-import { openSqlite } from '../store/index.js';
+import { readFileSync } from 'node:fs';
+import { Command } from 'commander';
+import { registerCancel } from './commands/cancel.js';
+import { registerDlq } from './commands/dlq.js';
+import { registerItems } from './commands/items.js';
+import { registerMigrate } from './commands/migrate.js';
+import { registerRetryFailed } from './commands/retry-failed.js';
+import { registerRuns } from './commands/runs.js';
+import { registerStatus } from './commands/status.js';
+import { registerSummary } from './commands/summary.js';
+import { processIo, type CliIo } from './io.js';
 
 const { version } = JSON.parse(
   readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
 ) as { version: string };
 
-/** The `sluice` command. Each subcommand arrives with the issue that builds what it drives. */
-export function createProgram(): Command {
-  const program = new Command('sluice')
-    .description('Run resilient, resumable, observable data pipelines.')
-    .version(version);
-
-  program
-    .command('migrate')
-    .description('create or upgrade a Sluice database to this version, refusing foreign ones')
-    .option('--db <path>', 'SQLite file of the embedded store', '.sluice/sluice.db')
-    .action((options: { db: string }) => {
-      mkdirSync(dirname(nonEmpty(options.db, '--db')), { recursive: true });
-      const db = openSqlite(options.db);
-      const { version: schemaVersion } = db
-        .prepare('SELECT max(version) AS version FROM sluice_migrations')
-        .get() as { version: number };
-      db.close();
-      process.stdout.write(`${options.db}: schema version ${schemaVersion}\n`);
-    });
-
-  return program;
+export interface ProgramOptions {
+  /** Where output goes and what time it is; default the process's streams and clock. */
+  readonly io?: Partial<CliIo>;
+  /**
+   * Throw commander's usage errors (a CommanderError, after the message is written) instead of
+   * exiting the process: for tests that drive the program in-process.
+   */
+  readonly exitOverride?: boolean;
 }
 
-function nonEmpty(value: string, flag: string): string {
-  if (value.trim() === '') throw new InvalidArgumentError(`${flag} must be a non-empty path`);
-  return value;
+/** The `sluice` command: one file per verb under commands/, assembled here. */
+export function createProgram(options: ProgramOptions = {}): Command {
+  const io: CliIo = { ...processIo, ...options.io };
+  const program = new Command('sluice')
+    .description('Run resilient, resumable, observable data pipelines.')
+    .version(version)
+    .addHelpText(
+      'after',
+      '\nEvery verb but migrate needs an existing database: --db, or the SLUICE_DB environment variable.',
+    )
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+  // Set before the subcommands are added: `.command()` copies both settings to each of them.
+  if (options.exitOverride) program.exitOverride();
+
+  registerMigrate(program, io);
+  registerRuns(program, io);
+  registerStatus(program, io);
+  registerSummary(program, io);
+  registerItems(program, io);
+  registerDlq(program, io);
+  registerRetryFailed(program, io);
+  registerCancel(program, io);
+  return program;
 }

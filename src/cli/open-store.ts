@@ -1,0 +1,73 @@
+import { statSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { createSqliteStore, migrateSqlite, sqliteMigrations, type Store } from '../store/index.js';
+import { CliError } from './cli-error.js';
+
+/**
+ * Opens the Sluice database an operator verb works on, which must already exist: these verbs
+ * inspect or repair runs, so they never create a database or migrate one (opening a store
+ * normally does both). A missing or empty file and an older schema get a CliError saying what
+ * to run; a foreign, newer or corrupt file gets the store's own SchemaError, raised by the
+ * store's own migration check on a read-only connection, so nothing is written to it.
+ */
+export async function openExistingStore(path: string): Promise<Store> {
+  if (!statSync(path, { throwIfNoEntry: false })?.isFile()) throw noDatabase(path);
+  checkSchema(path);
+  return createSqliteStore({ path });
+}
+
+/** Opens the database, runs `use`, and closes it whatever happens. */
+export async function withExistingStore<T>(
+  path: string,
+  use: (store: Store) => Promise<T>,
+): Promise<T> {
+  const store = await openExistingStore(path);
+  try {
+    return await use(store);
+  } finally {
+    await store.close();
+  }
+}
+
+function checkSchema(path: string): void {
+  let db: Database.Database;
+  try {
+    db = new Database(path, { readonly: true, fileMustExist: true });
+  } catch {
+    return; // cannot be read at all: createSqliteStore refuses it with its SchemaError
+  }
+  try {
+    let tables: string[];
+    try {
+      tables = db
+        .prepare(`SELECT name FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%'`)
+        .pluck()
+        .all() as string[];
+    } catch {
+      return; // not a database, or a damaged header: likewise left to the store's refusal
+    }
+    if (tables.length === 0) throw noDatabase(path);
+    if (tables.includes('sluice_migrations')) {
+      const version = db.prepare('SELECT max(version) FROM sluice_migrations').pluck().get() as
+        number | null;
+      if ((version ?? 0) < sqliteMigrations.length) {
+        throw new CliError(
+          'SLUICE_SCHEMA_OUTDATED',
+          `${path} has schema version ${version ?? 0}, older than this Sluice's ${sqliteMigrations.length}; run \`sluice migrate --db ${path}\` to upgrade it first`,
+        );
+      }
+    }
+    // A foreign or newer file makes this throw the store's SchemaError; the connection is
+    // read-only, so the check itself cannot touch the file.
+    migrateSqlite(db);
+  } finally {
+    db.close();
+  }
+}
+
+function noDatabase(path: string): CliError {
+  return new CliError(
+    'SLUICE_NO_DATABASE',
+    `no Sluice database at ${path}; run \`sluice migrate --db ${path}\` or a pipeline first (--db or SLUICE_DB picks the file)`,
+  );
+}
