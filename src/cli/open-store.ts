@@ -1,6 +1,11 @@
 import { statSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import { createSqliteStore, migrateSqlite, sqliteMigrations, type Store } from '../store/index.js';
+import {
+  createSqliteStore,
+  refuseForeignOrNewer,
+  sqliteMigrations,
+  type Store,
+} from '../store/index.js';
 import { CliError } from './cli-error.js';
 
 /**
@@ -57,9 +62,9 @@ function checkSchema(path: string): void {
         );
       }
     }
-    // A foreign or newer file makes this throw the store's SchemaError; the connection is
-    // read-only, so the check itself cannot touch the file.
-    migrateSqlite(db);
+    // A foreign or newer file gets the store's own SchemaError, from the store's own check,
+    // which only reads (and the connection is read-only besides).
+    refuseForeignOrNewer(db);
   } finally {
     db.close();
   }
