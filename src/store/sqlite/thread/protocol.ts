@@ -36,26 +36,27 @@ export interface ThreadData {
   readonly options: Readonly<Record<string, unknown>>;
 }
 
-/** One ClaimedItem as data: runId, stage and owner are the claim's, sent once (ClaimReply). */
-export type ClaimRow = readonly [
-  id: string,
-  token: string,
-  attempt: number,
-  leaseExpiresAt: number,
-  /** JSON text, parsed on the caller's thread (cheaper to send than the value, and off ours). */
-  input: string,
-  checkpoint: string | null,
-  priority: number,
-  availableAt: number,
-  parentId: string | null,
-  traceContext: string | null,
-];
-
+/**
+ * The ClaimedItems of one claim as data, a column per field (structured clone copies a few
+ * arrays of primitives in half the time of an array per row): what is the claim's is sent once,
+ * each token is the claim's nonce followed by the row's seq, and payloads stay JSON text, parsed
+ * on the caller's thread.
+ */
 export interface ClaimReply {
   readonly runId: string;
   readonly stage: string;
   readonly owner: string;
-  readonly rows: readonly ClaimRow[];
+  readonly nonce: string;
+  readonly leaseExpiresAt: number;
+  readonly ids: readonly string[];
+  readonly seqs: readonly number[];
+  readonly attempts: readonly number[];
+  readonly inputs: readonly string[];
+  readonly checkpoints: readonly (string | null)[];
+  readonly priorities: readonly number[];
+  readonly availableAts: readonly number[];
+  readonly parentIds: readonly (string | null)[];
+  readonly traceContexts: readonly (string | null)[];
 }
 
 /**

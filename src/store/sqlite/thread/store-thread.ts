@@ -10,7 +10,6 @@ import type { ClaimedItem, ClaimRequest, Lease } from '../../records.js';
 import { openSqliteStore, type ServedSqliteStore } from '../sqlite-store.js';
 import type {
   ClaimReply,
-  ClaimRow,
   CommitReply,
   Ready,
   Request,
@@ -80,27 +79,39 @@ async function call({ method, args }: Request): Promise<unknown> {
 
 function claim(request: ClaimRequest): ClaimReply {
   const { raw, leases } = store.claimForThread(request);
-  const rows = new Array<ClaimRow>(leases.length);
-  for (let i = 0; i < leases.length; i++) {
-    const lease = leases[i]!;
-    const row = raw.rows[i]!;
-    held.set(lease.token, lease);
-    rows[i] = [
-      lease.id,
-      lease.token,
-      lease.attempt,
-      lease.leaseExpiresAt,
-      row[3],
-      row[4],
-      lease.priority,
-      lease.availableAt,
-      lease.parentId,
-      lease.traceContext,
-    ];
+  const { batch, expiresAt, rows } = raw;
+  const n = rows.length;
+  const reply = {
+    runId: batch.runId,
+    stage: batch.stage,
+    owner: batch.owner,
+    nonce: batch.nonce,
+    leaseExpiresAt: expiresAt,
+    ids: new Array<string>(n),
+    seqs: new Array<number>(n),
+    attempts: new Array<number>(n),
+    inputs: new Array<string>(n),
+    checkpoints: new Array<string | null>(n),
+    priorities: new Array<number>(n),
+    availableAts: new Array<number>(n),
+    parentIds: new Array<string | null>(n),
+    traceContexts: new Array<string | null>(n),
+  };
+  for (let i = 0; i < n; i++) {
+    const row = rows[i]!;
+    held.set(leases[i]!.token, leases[i]!);
+    reply.seqs[i] = row[0];
+    reply.ids[i] = row[1];
+    reply.attempts[i] = row[2] + 1;
+    reply.inputs[i] = row[3];
+    reply.checkpoints[i] = row[4];
+    reply.priorities[i] = row[5];
+    reply.availableAts[i] = row[6];
+    reply.parentIds[i] = row[7];
+    reply.traceContexts[i] = row[8];
   }
   if (held.size > maxHeld) forget();
-  const { batch } = raw;
-  return { runId: batch.runId, stage: batch.stage, owner: batch.owner, rows };
+  return reply;
 }
 
 /** Forgets the oldest half of the held leases: a caller that drops leases must not grow us. */

@@ -36,24 +36,25 @@ export function threadClaimedItems() {
 
   return {
     isOwn: (lease: unknown): boolean => ThreadClaimedItem.isOwn(lease),
-    build({ runId, stage, owner, rows }: ClaimReply): ClaimedItem[] {
-      const items = new Array<ClaimedItem>(rows.length);
-      for (let i = 0; i < rows.length; i++) {
-        const row = rows[i]!;
+    build(reply: ClaimReply): ClaimedItem[] {
+      const { runId, stage, owner, nonce, leaseExpiresAt, ids, seqs, inputs, checkpoints } = reply;
+      const items = new Array<ClaimedItem>(ids.length);
+      for (let i = 0; i < ids.length; i++) {
+        const checkpoint = checkpoints[i]!;
         items[i] = new ThreadClaimedItem(
           runId,
           stage,
-          row[0],
+          ids[i]!,
           owner,
-          row[1],
-          row[2],
-          row[3],
-          JSON.parse(row[4]) as unknown,
-          row[5] === null ? undefined : (JSON.parse(row[5]) as unknown),
-          row[6],
-          row[7],
-          row[8],
-          row[9],
+          `${nonce}${seqs[i]!}`,
+          reply.attempts[i]!,
+          leaseExpiresAt,
+          JSON.parse(inputs[i]!) as unknown,
+          checkpoint === null ? undefined : (JSON.parse(checkpoint) as unknown),
+          reply.priorities[i]!,
+          reply.availableAts[i]!,
+          reply.parentIds[i]!,
+          reply.traceContexts[i]!,
         );
       }
       return items;

@@ -94,17 +94,22 @@ class ThreadedSqliteStore implements Store {
   }
 
   /** `asCalled`: the caller's own arguments, when `args` are them with leases made wire leases. */
-  #send(method: StoreMethod, args: readonly unknown[], asCalled = args): Promise<unknown> {
+  #send(
+    method: StoreMethod,
+    args: readonly unknown[],
+    asCalled: readonly unknown[] | 'checked' = args,
+  ): Promise<unknown> {
     if (this.#closed !== undefined) {
       return Promise.reject(new StoreClosedError(this.backend, method));
     }
-    const prepared = prepareArgs(args);
-    if (prepared === unsendable) return this.#refuse(method, asCalled, undefined);
+    // 'checked': args the store's own checks made plain data already (commit).
+    const prepared = asCalled === 'checked' ? args : prepareArgs(args);
+    if (prepared === unsendable) return this.#refuse(method, asCalled as unknown[], undefined);
     const id = this.#nextId++;
     try {
       this.#worker.postMessage({ id, method, args: prepared } satisfies Request);
     } catch (error) {
-      return this.#refuse(method, asCalled, error);
+      return this.#refuse(method, asCalled === 'checked' ? args : asCalled, error);
     }
     if (this.#pending.size === 0) this.#worker.ref();
     return new Promise((resolve, reject) => this.#pending.set(id, { resolve, reject }));
@@ -195,7 +200,7 @@ class ThreadedSqliteStore implements Store {
     } catch (error) {
       throw error instanceof Error ? error : new Error(String(error));
     }
-    const reply = (await this.#send('commit', [wire, now])) as CommitReply;
+    const reply = (await this.#send('commit', [wire, now], 'checked')) as CommitReply;
     const fenced = reply.fenced.map((index) => (outcomes[index] as Outcome).lease);
     return { applied: reply.applied, fenced } satisfies CommitResult;
   };
