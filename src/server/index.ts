@@ -5,4 +5,9 @@
  * May import: every layer below it (errors, policies, observe, store, coordination, http, cache,
  * runtime). Nothing imports server but cli.
  */
-export {};
+export * from './create-server.js';
+export type { MetricsSource, ServerOptions, ServerRateLimitOptions } from './options.js';
+export { defaultRateLimit, minTokenLength } from './options.js';
+export { ApiError, type ApiErrorCode, type ErrorEnvelope } from './errors.js';
+export { apiPrefix } from './routes/api.js';
+export type { PageView, RunStatusView, RunView } from './views.js';
