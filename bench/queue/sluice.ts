@@ -40,11 +40,9 @@ const concurrency = Number(args.extra.concurrency ?? 1000);
 const batchSize = Number(args.extra.batchSize ?? 500);
 const enqueueChunk = Number(args.extra.chunk ?? 5000);
 const pollMs = args.extra.pollMs === undefined ? undefined : Number(args.extra.pollMs);
-/** --thread on (the default here): the store on a worker thread of its own. */
-const thread = args.extra.thread !== 'off';
 
 const config = {
-  store: `createSqliteStore (WAL, synchronous=NORMAL, thread: ${thread})`,
+  store: 'createSqliteStore (WAL, synchronous=NORMAL, defaults)',
   enqueue:
     args.case === 'start_latency'
       ? 'Queue.enqueue, one job a call'
@@ -120,7 +118,7 @@ async function profiled<T>(body: () => Promise<T>): Promise<T> {
 async function burnDown(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'sluice-qbench-'));
   try {
-    const store = await createSqliteStore({ path: join(dir, 'queue.db'), thread });
+    const store = await createSqliteStore({ path: join(dir, 'queue.db') });
     const n = args.n;
     const enqueueMs = await enqueueAll(store, n);
     const done = new Counter();
@@ -164,7 +162,7 @@ async function burnDown(): Promise<void> {
 async function startLatency(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'sluice-qbench-'));
   try {
-    const store = await createSqliteStore({ path: join(dir, 'queue.db'), thread });
+    const store = await createSqliteStore({ path: join(dir, 'queue.db') });
     const queue = new Queue({ store, name: queueName });
     let started: (payload: LatencyPayload) => void = () => undefined;
     const worker = newWorker(store, (payload) => started(payload as LatencyPayload));

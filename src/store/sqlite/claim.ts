@@ -25,7 +25,7 @@ import { fromStates, toState } from './sql.js';
  * both come from itemEvents.claim (see migrations/0002_items.sql).
  */
 /** A picked row, in raw (array) mode: no object with named keys per row. */
-export type ClaimRow = [
+type ClaimRow = [
   seq: number,
   id: string,
   attempts: number,
@@ -36,12 +36,6 @@ export type ClaimRow = [
   parentId: string | null,
   traceContext: string | null,
 ];
-
-export interface RawClaim {
-  readonly batch: ClaimBatch;
-  readonly expiresAt: number;
-  readonly rows: readonly ClaimRow[];
-}
 
 /** Exported for the test that checks SQLite plans it through the partial index. */
 export const claimSql = `SELECT seq, id, attempts, input, checkpoint, priority, available_at,
@@ -100,22 +94,17 @@ export function prepareClaim(
     )
     .pluck();
 
-  /** Leases the rows; their payloads stay JSON text (claimRaw). */
-  function claimRaw(request: ClaimRequest): RawClaim {
-    const r = normalizeClaim(request);
-    const expiresAt = r.now + r.leaseMs;
-    const batch: ClaimBatch = {
-      runId: r.runId,
-      stage: r.stage,
-      owner: r.owner,
-      nonce: `${randomBytes(16).toString('hex')}.`,
-    };
-    return { batch, expiresAt, rows: claimTx.immediate(r, batch, expiresAt) };
-  }
-
   return {
     claim(request: ClaimRequest): ClaimedItem[] {
-      const { batch, expiresAt, rows } = claimRaw(request);
+      const r = normalizeClaim(request);
+      const expiresAt = r.now + r.leaseMs;
+      const batch: ClaimBatch = {
+        runId: r.runId,
+        stage: r.stage,
+        owner: r.owner,
+        nonce: `${randomBytes(16).toString('hex')}.`,
+      };
+      const rows = claimTx.immediate(r, batch, expiresAt);
       const { Item } = claimed;
       const items = new Array<ClaimedItem>(rows.length);
       for (let i = 0; i < rows.length; i++) {
@@ -135,38 +124,6 @@ export function prepareClaim(
         );
       }
       return items;
-    },
-
-    /**
-     * The claim for a store thread (thread/store-thread.ts): the rows as they are, payloads as
-     * JSON text for the caller's thread to parse, and each row's lease as a ClaimedItem of this
-     * store without its payloads (what commit and heartbeat need of a lease).
-     */
-    claimForThread(request: ClaimRequest): {
-      readonly raw: RawClaim;
-      readonly leases: ClaimedItem[];
-    } {
-      const raw = claimRaw(request);
-      const { batch, expiresAt, rows } = raw;
-      const { Item } = claimed;
-      const leases = new Array<ClaimedItem>(rows.length);
-      for (let i = 0; i < rows.length; i++) {
-        const row = rows[i]!;
-        leases[i] = new Item(
-          batch,
-          row[0],
-          row[1],
-          row[2] + 1,
-          expiresAt,
-          undefined,
-          undefined,
-          row[5],
-          row[6],
-          row[7],
-          row[8],
-        );
-      }
-      return { raw, leases };
     },
 
     nextAvailableAt(runId: string, stage: string): number | undefined {

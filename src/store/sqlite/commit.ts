@@ -314,14 +314,5 @@ export function prepareCommit(
       if (normalized.length === 0) return { applied: 0, fenced: [] };
       return commitTx.immediate(normalized, at);
     },
-
-    /**
-     * A batch a store thread's caller checked and serialized already (thread/threaded-store.ts,
-     * with normalizeOutcomes as above); the leases this store handed out are its own objects.
-     */
-    commitNormalized(normalized: readonly NormalizedOutcome[], now: number): CommitResult {
-      if (normalized.length === 0) return { applied: 0, fenced: [] };
-      return commitTx.immediate(normalized, now);
-    },
   };
 }

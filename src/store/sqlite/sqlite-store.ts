@@ -1,8 +1,5 @@
 import type Database from 'better-sqlite3';
-import { InvalidConfigError, StoreClosedError } from '../../errors/index.js';
-import type { NormalizedOutcome } from '../input/outcomes.js';
-import type { CommitResult } from '../outcome.js';
-import type { ClaimRequest } from '../records.js';
+import { StoreClosedError } from '../../errors/index.js';
 import type { Store } from '../store.js';
 import { requireId } from '../validate.js';
 import { prepareClaim } from './claim.js';
@@ -12,14 +9,15 @@ import { prepareCounters } from './counters.js';
 import { prepareFailures } from './failures.js';
 import { prepareInspect } from './inspect.js';
 import { prepareLeases } from './leases.js';
-import { openSqlite } from './open.js';
+import { openSqlite, type SqliteOpenOptions } from './open.js';
 import { prepareRuns } from './runs.js';
 import { prepareSeed } from './seed.js';
 import { prepareServiceState } from './service-state.js';
-import type { SqliteStoreOptions } from './store-options.js';
-import { createThreadedSqliteStore } from './thread/threaded-store.js';
 
-export type { SqliteStoreOptions } from './store-options.js';
+export interface SqliteStoreOptions extends SqliteOpenOptions {
+  /** The database file, created (and migrated) if missing. */
+  readonly path: string;
+}
 
 /**
  * The embedded default Store: one SQLite file in WAL mode through better-sqlite3. Every
@@ -32,30 +30,10 @@ export type { SqliteStoreOptions } from './store-options.js';
 export function createSqliteStore(options: SqliteStoreOptions): Promise<Store> {
   try {
     const path = requireId(options?.path, 'sqlite.path');
-    const thread = options.thread ?? false;
-    if (typeof thread !== 'boolean') {
-      throw new InvalidConfigError('sqlite.thread', 'true or false', thread);
-    }
-    if (thread) {
-      return createThreadedSqliteStore({ ...options, path }, () =>
-        openSqliteStore({ path: ':memory:' }),
-      );
-    }
-    return Promise.resolve(openSqliteStore({ ...options, path }));
+    return Promise.resolve(new SqliteStore(openSqlite(path, options)));
   } catch (error) {
     return Promise.reject(error instanceof Error ? error : new Error(String(error)));
   }
-}
-
-/** The store on this thread, opened synchronously: what a store thread serves. */
-export function openSqliteStore(options: SqliteStoreOptions): ServedSqliteStore {
-  return new SqliteStore(openSqlite(options.path, options));
-}
-
-/** The store as a store thread sees it: the contract, and the claim in the form it sends on. */
-export interface ServedSqliteStore extends Store {
-  claimForThread(request: ClaimRequest): ReturnType<Ops['claimForThread']>;
-  commitNormalized(normalized: readonly NormalizedOutcome[], now: number): CommitResult;
 }
 
 type Ops = ReturnType<typeof prepare>;
@@ -75,7 +53,7 @@ function prepare(db: Database.Database) {
   };
 }
 
-class SqliteStore implements ServedSqliteStore {
+class SqliteStore implements Store {
   readonly backend = 'sqlite';
   #db: Database.Database | undefined;
   #ops: Ops | undefined;
@@ -108,14 +86,6 @@ class SqliteStore implements ServedSqliteStore {
   seedItems: Store['seedItems'] = (runId, stage, items, now) =>
     this.#call('seedItems', (ops) => ops.seedItems(runId, stage, items, now));
   claim: Store['claim'] = (request) => this.#call('claim', (ops) => ops.claim(request));
-  claimForThread(request: ClaimRequest): ReturnType<Ops['claimForThread']> {
-    if (this.#ops === undefined) throw new StoreClosedError(this.backend, 'claim');
-    return this.#ops.claimForThread(request);
-  }
-  commitNormalized(normalized: readonly NormalizedOutcome[], now: number): CommitResult {
-    if (this.#ops === undefined) throw new StoreClosedError(this.backend, 'commit');
-    return this.#ops.commitNormalized(normalized, now);
-  }
   heartbeat: Store['heartbeat'] = (owner, leases, leaseMs, now) =>
     this.#call('heartbeat', (ops) => ops.heartbeat(owner, leases, leaseMs, now));
   commit: Store['commit'] = (outcomes, now) =>
