@@ -84,6 +84,25 @@ export default tseslint.config(
     },
   },
   {
+    // The library traces through @opentelemetry/api only; the SDK (a devDependency, for the
+    // examples and tests) is the application's choice.
+    files: ['src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@opentelemetry/*', '!@opentelemetry/api'],
+              message:
+                "src/ may use @opentelemetry/api only; the SDK is the application's choice (docs/observability.md).",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Small build and CI scripts in plain JS: lint the syntax, not types they do not declare.
     files: ['**/*.js'],
     ...tseslint.configs.disableTypeChecked,

@@ -46,6 +46,17 @@ describe('layer boundaries', () => {
     expect(messages.join('\n')).toMatch(/import-x\/no-cycle/);
   });
 
+  it('fails lint when src imports an OpenTelemetry package other than the API', async () => {
+    const messages = await lintWith(
+      'src/observe/tracing.ts',
+      "export { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';",
+    );
+    expect(messages.join('\n')).toMatch(
+      /no-restricted-imports: .*src\/ may use @opentelemetry\/api only/,
+    );
+    expect(await lintWith('src/observe/tracing.ts', '')).toEqual([]);
+  });
+
   it('accepts the real files as they are', async () => {
     expect(await lintWith('src/store/sqlite/open.ts', '')).toEqual([]);
   });

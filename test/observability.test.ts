@@ -64,8 +64,31 @@ describeSqlite('observability of a real run', (sqlite) => {
       clients.every((s) => s.parentSpanId !== undefined && consumerIds.has(s.parentSpanId)),
     ).toBe(true);
     // The queued job's CONSUMER span continues the trace of the PRODUCER span that enqueued it.
-    const producer = tracer.finished.find((s) => s.kind === SpanKind.PRODUCER)!;
-    const job = consumers.find((s) => s.context.traceId === producer.context.traceId);
-    expect(job?.parentSpanId).toBe(producer.context.spanId);
+    const producer = tracer.byName('send ping');
+    expect(producer.kind).toBe(SpanKind.PRODUCER);
+    const job = tracer.byName('process ping');
+    expect(job.context.traceId).toBe(producer.context.traceId);
+    expect(job.parentSpanId).toBe(producer.context.spanId);
+
+    // Fan-out: each completed fetch hands its two items on under one PRODUCER span, and their
+    // first (here only) attempts continue the fetch's trace.
+    const fetches = consumers.filter((s) => s.name === 'process fetch');
+    const sends = tracer.finished.filter((s) => s.name === 'send store');
+    const stores = consumers.filter((s) => s.name === 'process store');
+    expect(sends.length).toBe(4);
+    expect(stores.length).toBe(8);
+    for (const send of sends) {
+      expect(send.kind).toBe(SpanKind.PRODUCER);
+      expect(send.attributes['messaging.batch.message_count']).toBe(2);
+      const fetch = fetches.find((s) => s.context.spanId === send.parentSpanId)!;
+      expect(fetch.attributes['sluice.outcome']).toBe('complete');
+      expect(send.context.traceId).toBe(fetch.context.traceId);
+      const children = stores.filter((s) => s.parentSpanId === send.context.spanId);
+      expect(children.map((s) => s.attributes['messaging.message.id']).sort()).toEqual([
+        `${String(fetch.attributes['messaging.message.id'])}-a`,
+        `${String(fetch.attributes['messaging.message.id'])}-b`,
+      ]);
+      for (const child of children) expect(child.context.traceId).toBe(fetch.context.traceId);
+    }
   });
 });

@@ -2,7 +2,8 @@
  * The quickstart: `npm run quickstart`. Starts a flaky news service on loopback and runs the
  * pipeline on the embedded SQLite store in .sluice/quickstart.db. Press Ctrl-C at any moment and
  * run it again: it resumes where it stopped, nothing lost, nothing done twice. `--fresh` starts
- * over; `--items N` seeds N articles (default 60).
+ * over; `--items N` seeds N articles (default 60). With OTEL_EXPORTER_OTLP_ENDPOINT set (e.g.
+ * http://localhost:4318 for Jaeger), the run's spans are exported over OTLP as well.
  */
 import { mkdirSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -14,6 +15,7 @@ import {
   renderRunSummary,
   runUntilSignal,
 } from '../../src/index.js';
+import { startTracingFromEnv } from '../shared/otel.js';
 import { startFlakyService } from './flaky-service.js';
 import { quickstartPipeline } from './pipeline.js';
 
@@ -34,6 +36,16 @@ if (values.fresh) {
 }
 mkdirSync(dirname(values.db), { recursive: true });
 
+// Before the Runner exists: its tracer comes from the provider registered here.
+const tracing = await startTracingFromEnv({ serviceName: 'sluice-quickstart' }).catch(
+  (error: unknown) => {
+    console.error(error instanceof Error ? error.message : String(error));
+    process.exit(2);
+  },
+);
+if (tracing.enabled)
+  console.log(`Exporting traces (OTLP ${tracing.protocol}) to ${tracing.endpoint}.`);
+
 const service = await startFlakyService({ failureRate: 0.1 });
 const store = await createSqliteStore({ path: values.db });
 const pipeline = quickstartPipeline(service.url);
@@ -47,6 +59,7 @@ if (existing?.status === 'completed') {
     console.log(renderRunSummary(existing.summary as Parameters<typeof renderRunSummary>[0]));
   await store.close();
   await service.close();
+  await tracing.shutdown();
   process.exit(0);
 }
 console.log(
@@ -82,6 +95,8 @@ const { code, result } = await runUntilSignal(
 );
 clearInterval(progress);
 await service.close();
+// After a graceful stop too: the spans of the work done so far still go out.
+await tracing.shutdown();
 
 console.log(`\nRun ${result.runId}: ${result.status}. Service calls made: ${service.requests()}.`);
 if (result.summary) console.log(renderRunSummary(result.summary));

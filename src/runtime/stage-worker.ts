@@ -260,7 +260,7 @@ export class StageWorker {
     work.then(
       (output) => {
         clearTimeout(timer);
-        const outcome = this.#success(item, context, output);
+        const outcome = this.#success(item, context, output, span);
         this.#endSpan(span, outcome);
         this.#finish(item, context, startedAt, outcome);
       },
@@ -288,7 +288,12 @@ export class StageWorker {
     return this.#deps.maxAttemptsOf?.(item) ?? this.#maxAttempts;
   }
 
-  #success(item: ClaimedItem, context: ItemContext, output: unknown): Outcome {
+  #success(
+    item: ClaimedItem,
+    context: ItemContext,
+    output: unknown,
+    span: SpanHandle | undefined,
+  ): Outcome {
     // Checked here, one item at a time: a value the store would refuse must not fail the whole
     // group commit it would have joined. Retrying cannot fix it, so it is a dead letter.
     try {
@@ -327,7 +332,12 @@ export class StageWorker {
         : output === undefined
           ? []
           : [{ id: item.id, input: output }];
-      if (items.length > 0) next = { stage: nextStage, items };
+      if (items.length > 0) {
+        next = {
+          stage: nextStage,
+          items: span ? this.#traceEnqueue(span, nextStage, items) : items,
+        };
+      }
     }
     return {
       kind: 'complete',
@@ -336,6 +346,27 @@ export class StageWorker {
       ...(context.degraded ? { degraded: true } : {}),
       ...(next ? { next } : {}),
     };
+  }
+
+  /**
+   * The PRODUCER span `send <next stage>`, a child of this attempt's CONSUMER span, whose context
+   * is stored with each next-stage item: so the next stage's first attempts continue this trace,
+   * and its retries link to it (tracing.ts). Without it the items would inherit their parent's
+   * stored context, which for seeded items is none, and every stage would start its own trace.
+   */
+  #traceEnqueue(span: SpanHandle, stage: string, items: NewItem[]): NewItem[] {
+    const tracing = this.#deps.tracing!;
+    const send = tracing.startEnqueueSpan({
+      pipeline: this.#deps.context.pipeline,
+      stage,
+      count: items.length,
+      runId: this.#deps.runId,
+      parent: span.context,
+    });
+    // Ended here: the items go to the store with this attempt's outcome in the group commit.
+    tracing.finish(send.span);
+    const traceContext = send.traceContext;
+    return traceContext === null ? items : items.map((next) => ({ ...next, traceContext }));
   }
 
   #failure(item: ClaimedItem, context: ItemContext, error: unknown): Outcome {
