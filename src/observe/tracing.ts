@@ -27,7 +27,6 @@ import {
   type Span,
   type TextMapPropagator,
   type Tracer,
-  ProxyTracerProvider,
 } from '@opentelemetry/api';
 import { describeValue } from '../errors/index.js';
 import * as sc from './semconv.js';
@@ -134,7 +133,10 @@ export interface SluiceTracing {
 }
 
 export function createTracing(options: TracingOptions = {}): SluiceTracing {
-  const tracer = options.tracer ?? trace.getTracer('sluice');
+  // Fetched again when an SDK shows up (enabled()): the API ships an ES module and a CommonJS
+  // build, and an SDK loaded through the other one registers its provider globally without
+  // reaching the proxy tracer fetched from ours before that, which would stay a no-op.
+  let tracer = options.tracer ?? trace.getTracer('sluice');
   const propagator = options.propagator ?? new W3CTraceparentPropagator();
   const linkAfterMs = options.linkAfterMs ?? 5 * 60_000;
   const now = options.now ?? Date.now;
@@ -253,7 +255,9 @@ export function createTracing(options: TracingOptions = {}): SluiceTracing {
       const at = now();
       if (at - checkedAt >= 1000) {
         checkedAt = at;
+        const was = active;
         active = sdkRegistered();
+        if (active && !was) tracer = trace.getTracer('sluice');
       }
       return active;
     },
@@ -275,12 +279,14 @@ export function createTracing(options: TracingOptions = {}): SluiceTracing {
 /**
  * Whether an SDK is behind the global tracer provider. The API's provider is a proxy that
  * delegates to a no-op provider until an SDK registers; we look at the delegate's class name
- * because the no-op class is not exported.
+ * because the no-op class is not exported. Duck-typed, not `instanceof`: the registered proxy
+ * may be the other build's class (see `tracer` above).
  */
 function sdkRegistered(): boolean {
-  const provider = trace.getTracerProvider();
-  if (!(provider instanceof ProxyTracerProvider)) return true;
-  return provider.getDelegate().constructor.name !== 'NoopTracerProvider';
+  const provider = trace.getTracerProvider() as { getDelegate?: unknown };
+  if (typeof provider.getDelegate !== 'function') return true;
+  const delegate = (provider.getDelegate as () => object).call(provider);
+  return delegate.constructor.name !== 'NoopTracerProvider';
 }
 
 const describe = (value: unknown): string =>
