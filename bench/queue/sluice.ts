@@ -67,17 +67,19 @@ const config = {
  * logs to /dev/null. --observe off (the default): no metrics, tracing off, logs silent.
  */
 const observe = args.extra.observe === 'on';
+/** --only metrics|tracing|logs (with --observe on): that one on, the others off, to attribute. */
+const only = args.extra.only;
+const on = (part: 'metrics' | 'tracing' | 'logs') => observe && (only === undefined || only === part);
 
 function newWorker(store: Store, handler: (payload: unknown) => void): QueueWorker {
   return new QueueWorker({
     store,
     queue: queueName,
-    ...(observe
-      ? {
-          logger: createLogger({ level: 'info', destination: createWriteStream('/dev/null') }),
-          metrics: createMetrics(),
-        }
-      : { logger: silent, tracing: false }),
+    logger: on('logs')
+      ? createLogger({ level: 'info', destination: createWriteStream('/dev/null') })
+      : silent,
+    ...(on('metrics') ? { metrics: createMetrics() } : {}),
+    ...(on('tracing') ? {} : { tracing: false as const }),
     ...(pollMs === undefined ? {} : { pollMs }),
   }).handle(type, handler, { concurrency, batchSize });
 }

@@ -16,6 +16,7 @@ import {
   type LabelValues,
 } from 'prom-client';
 import type { FailureCategory } from '../errors/index.js';
+import { HotCounter, HotGauge, HotHistogram } from './hot-series.js';
 import { LabelGuard, type LabelGuardOptions } from './label-guard.js';
 import {
   metricCatalog,
@@ -126,9 +127,20 @@ export function createMetrics(options: CreateMetricsOptions = {}): SluiceMetrics
   const histogram = (spec: MetricSpec) =>
     new Histogram({ ...base(spec), buckets: [...(spec.buckets ?? [])] });
 
+  // Recorded once per item attempt: kept as plain numbers, read by the registry (hot-series.ts).
+  const hot = (spec: MetricSpec) => ({
+    name: prefix + spec.name,
+    help: spec.help,
+    labelNames: spec.labelNames,
+    registry,
+    ...(spec.aggregator ? { aggregator: spec.aggregator } : {}),
+  });
   const c = metricCatalog;
-  const itemsProcessed = counter(c.itemsProcessed);
-  const itemDuration = histogram(c.itemDuration);
+  const itemsProcessed = new HotCounter(hot(c.itemsProcessed));
+  const itemDuration = new HotHistogram({
+    ...hot(c.itemDuration),
+    buckets: c.itemDuration.buckets ?? [],
+  });
   const queueDepth = gauge(c.queueDepth);
   const itemsInFlight = gauge(c.itemsInFlight);
   const leasesReclaimed = counter(c.leasesReclaimed);
@@ -151,7 +163,7 @@ export function createMetrics(options: CreateMetricsOptions = {}): SluiceMetrics
       checkpointAge.set({ pipeline }, Math.max(0, (t - at) / 1000));
     }
   });
-  const stageLastSuccess = gauge(c.stageLastSuccess);
+  const stageLastSuccess = new HotGauge(hot(c.stageLastSuccess));
   const usage = counter(c.usage);
 
   if (options.defaultMetrics ?? true) {
@@ -195,9 +207,9 @@ export function createMetrics(options: CreateMetricsOptions = {}): SluiceMetrics
       if (children === undefined) {
         const labels = stage({ pipeline, stage: name });
         children = {
-          processed: itemsProcessed.labels({ ...labels, outcome: g('outcome', outcome) }),
-          duration: itemDuration.labels(labels),
-          lastSuccess: stageLastSuccess.labels(labels),
+          processed: itemsProcessed.child({ ...labels, outcome: g('outcome', outcome) }),
+          duration: itemDuration.child(labels),
+          lastSuccess: stageLastSuccess.child(labels),
         };
         itemChildren.set(key, children);
       }
