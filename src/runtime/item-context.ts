@@ -26,6 +26,7 @@ export class ItemContext implements StageContext<unknown, string> {
   readonly #item: ClaimedItem;
   #controller: AbortController | undefined;
   #log: Logger | undefined;
+  #metrics: UsageMetrics | undefined;
   /** Items the handler emitted, in order; undefined if it never called emit. */
   emitted: EmittedItem<unknown>[] | undefined;
   /** Set when a service call was answered by a fallback. */
@@ -85,21 +86,11 @@ export class ItemContext implements StageContext<unknown, string> {
     return this.#log;
   }
 
-  readonly metrics = {
-    add: (name: string, amount: number): void => {
-      if (typeof name !== 'string' || name === '') {
-        throw new InvalidConfigError('ctx.metrics.add name', 'a non-empty string', name);
-      }
-      if (!Number.isFinite(amount)) {
-        throw new InvalidConfigError(
-          `ctx.metrics.add("${name}") amount`,
-          'a finite number',
-          amount,
-        );
-      }
-      this.#deps.addUsage(name, amount);
-    },
-  };
+  /** Usage counters (`ctx.metrics.add("tokens", n)`), made on first use. */
+  get metrics(): UsageMetrics {
+    this.#metrics ??= new UsageMetrics(this.#deps.addUsage);
+    return this.#metrics;
+  }
 
   async call<T>(
     service: string,
@@ -132,4 +123,23 @@ export class ItemContext implements StageContext<unknown, string> {
 
 function isEmittedItem(value: unknown): value is EmittedItem<unknown> {
   return typeof value === 'object' && value !== null && 'id' in value && 'input' in value;
+}
+
+class UsageMetrics {
+  readonly #addUsage: (name: string, amount: number) => void;
+
+  constructor(addUsage: (name: string, amount: number) => void) {
+    this.#addUsage = addUsage;
+  }
+
+  // A property, not a method: `const { add } = ctx.metrics` keeps working.
+  readonly add = (name: string, amount: number): void => {
+    if (typeof name !== 'string' || name === '') {
+      throw new InvalidConfigError('ctx.metrics.add name', 'a non-empty string', name);
+    }
+    if (!Number.isFinite(amount)) {
+      throw new InvalidConfigError(`ctx.metrics.add("${name}") amount`, 'a finite number', amount);
+    }
+    this.#addUsage(name, amount);
+  };
 }

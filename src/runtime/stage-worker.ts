@@ -67,6 +67,8 @@ interface InFlight {
 export class StageWorker {
   readonly stage: StageDefinition;
   readonly #deps: StageWorkerDeps;
+  /** What every item's ctx shares, built once (not spread per item on the hot path). */
+  readonly #contextDeps: ItemContextDeps;
   readonly #concurrency: number;
   readonly #batchSize: number;
   readonly #maxAttempts: number;
@@ -81,6 +83,7 @@ export class StageWorker {
   constructor(stage: StageDefinition, deps: StageWorkerDeps) {
     this.stage = stage;
     this.#deps = deps;
+    this.#contextDeps = { ...deps.context, runId: deps.runId };
     this.#concurrency = stage.concurrency ?? 1;
     this.#batchSize = stage.batchSize ?? Math.max(this.#concurrency * 2, 32);
     this.#maxAttempts = stage.retry?.maxAttempts ?? 5;
@@ -223,7 +226,7 @@ export class StageWorker {
       });
       return;
     }
-    const context = new ItemContext({ ...this.#deps.context, runId: this.#deps.runId }, item);
+    const context = new ItemContext(this.#contextDeps, item);
     this.#inFlight.set(item.token, { item, context });
     const startedAt = this.#deps.now();
     const tracing = this.#deps.tracing;
@@ -241,7 +244,7 @@ export class StageWorker {
         });
     let work: Promise<unknown> = span
       ? tracing!.within(span, () => this.stage.handler(item.input, context))
-      : Promise.resolve().then(() => this.stage.handler(item.input, context));
+      : this.#run(item, context);
     const timeoutMs = this.stage.timeoutMs;
     let timer: ReturnType<typeof setTimeout> | undefined;
     if (timeoutMs !== undefined) {
@@ -271,6 +274,15 @@ export class StageWorker {
         this.#finish(item, context, startedAt, outcome);
       },
     );
+  }
+
+  /** The handler, called at once; a synchronous throw becomes a rejection like an async one. */
+  #run(item: ClaimedItem, context: ItemContext): Promise<unknown> {
+    try {
+      return Promise.resolve(this.stage.handler(item.input, context));
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
   }
 
   #endSpan(span: SpanHandle | undefined, outcome: Outcome, error?: unknown): void {
