@@ -40,9 +40,11 @@ const concurrency = Number(args.extra.concurrency ?? 1000);
 const batchSize = Number(args.extra.batchSize ?? 500);
 const enqueueChunk = Number(args.extra.chunk ?? 5000);
 const pollMs = args.extra.pollMs === undefined ? undefined : Number(args.extra.pollMs);
+/** --checkpoint inline: SQLite's own WAL checkpoint in the committing connection (the default is background). */
+const checkpoint = args.extra.checkpoint === 'inline' ? 'inline' : 'background';
 
 const config = {
-  store: 'createSqliteStore (WAL, synchronous=NORMAL, defaults)',
+  store: `createSqliteStore (WAL, synchronous=NORMAL, checkpoint: ${checkpoint})`,
   enqueue:
     args.case === 'start_latency'
       ? 'Queue.enqueue, one job a call'
@@ -69,7 +71,8 @@ const config = {
 const observe = args.extra.observe === 'on';
 /** --only metrics|tracing|logs (with --observe on): that one on, the others off, to attribute. */
 const only = args.extra.only;
-const on = (part: 'metrics' | 'tracing' | 'logs') => observe && (only === undefined || only === part);
+const on = (part: 'metrics' | 'tracing' | 'logs') =>
+  observe && (only === undefined || only === part);
 
 function newWorker(store: Store, handler: (payload: unknown) => void): QueueWorker {
   return new QueueWorker({
@@ -120,7 +123,7 @@ async function profiled<T>(body: () => Promise<T>): Promise<T> {
 async function burnDown(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'sluice-qbench-'));
   try {
-    const store = await createSqliteStore({ path: join(dir, 'queue.db') });
+    const store = await createSqliteStore({ path: join(dir, 'queue.db'), checkpoint });
     const n = args.n;
     const enqueueMs = await enqueueAll(store, n);
     const done = new Counter();
@@ -164,7 +167,7 @@ async function burnDown(): Promise<void> {
 async function startLatency(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'sluice-qbench-'));
   try {
-    const store = await createSqliteStore({ path: join(dir, 'queue.db') });
+    const store = await createSqliteStore({ path: join(dir, 'queue.db'), checkpoint });
     const queue = new Queue({ store, name: queueName });
     let started: (payload: LatencyPayload) => void = () => undefined;
     const worker = newWorker(store, (payload) => started(payload as LatencyPayload));

@@ -281,7 +281,9 @@ export class StageWorker {
     try {
       return Promise.resolve(this.stage.handler(item.input, context));
     } catch (error) {
-      return Promise.reject(error as Error);
+      // A handler may throw anything; the classifier records whatever it was, as thrown.
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
+      return Promise.reject(error);
     }
   }
 

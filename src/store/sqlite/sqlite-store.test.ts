@@ -64,6 +64,10 @@ describeSqlite('sqlite store', (sqlite) => {
     expect(await field(undefined)).toBe('sqlite.path');
     expect(await field({ path: sqlite().path, durability: 'paranoid' })).toBe('sqlite.durability');
     expect(await field({ path: sqlite().path, busyTimeoutMs: -1 })).toBe('sqlite.busyTimeoutMs');
+    expect(await field({ path: sqlite().path, checkpoint: 'never' })).toBe('sqlite.checkpoint');
+    expect(await field({ path: sqlite().path, checkpointIntervalMs: 0 })).toBe(
+      'sqlite.checkpointIntervalMs',
+    );
     const foreign = `${sqlite().dir}/foreign.db`;
     const raw = new Database(foreign);
     raw.exec('CREATE TABLE customers (id INTEGER PRIMARY KEY)');
