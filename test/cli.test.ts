@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, expect, it } from 'vitest';
+import { createSqliteStore } from '../src/store/index.js';
 import { describeSqlite } from '../src/testing/vitest/index.js';
 import { buildOperatedRun, operatedRunId } from './support/operated-run.js';
 
@@ -59,6 +60,55 @@ describeSqlite('the sluice bin', (sqlite) => {
     // Help wraps at the terminal's width: compare with the line breaks folded.
     expect(help.stdout.replace(/\s+/g, ' ')).toContain(
       '--db <path> SQLite file of the embedded store (default: ".sluice/sluice.db", env: SLUICE_DB)',
+    );
+  });
+});
+
+describeSqlite('sluice serve', (sqlite) => {
+  beforeAll(async () => {
+    await buildOperatedRun(sqlite().path);
+  });
+
+  it('serves the stored run summary behind the token until SIGTERM, then exits 0', async () => {
+    const token = 'a-test-token-of-some-length';
+    const { SLUICE_DB: _ours, ...inherited } = process.env;
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', bin, 'serve', '--db', sqlite().path, '--port', '0'],
+      { env: { ...inherited, SLUICE_API_TOKEN: token }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    const exited = once(child, 'exit');
+    let stdout = '';
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stdout.on('data', (chunk: Buffer) => {
+        stdout += chunk.toString();
+        const match = /at (http:\/\/\S+) /.exec(stdout);
+        if (match) resolve(match[1]!);
+      });
+      child.once('exit', (code) => reject(new Error(`serve exited with ${code} before listening`)));
+    });
+    try {
+      const summaryUrl = `${url}/api/v1/runs/${operatedRunId}/summary`;
+      expect((await fetch(summaryUrl)).status).toBe(401);
+      const response = await fetch(summaryUrl, { headers: { authorization: `Bearer ${token}` } });
+      expect(response.status).toBe(200);
+      const store = await createSqliteStore({ path: sqlite().path });
+      const run = await store.getRun(operatedRunId);
+      await store.close();
+      expect(await response.json()).toEqual({ runId: operatedRunId, summary: run!.summary });
+      expect((await fetch(`${url}/health/live`)).status).toBe(200);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    const [code] = (await exited) as [number | null];
+    expect(code).toBe(0);
+  });
+
+  it('refuses to serve the API without a token, naming where it comes from', async () => {
+    const { code, stderr } = await sluice(['serve', '--db', sqlite().path, '--port', '0']);
+    expect(code).toBe(1);
+    expect(stderr).toMatch(
+      /SLUICE_API_TOKEN \(or --token\), or pass --no-auth .*\(SLUICE_NO_TOKEN\)/,
     );
   });
 });

@@ -7,7 +7,8 @@ export type CliErrorCode =
   | 'SLUICE_UNKNOWN_RUN'
   | 'SLUICE_NO_SUMMARY'
   | 'SLUICE_UNREADABLE_SUMMARY'
-  | 'SLUICE_RUN_FINISHED';
+  | 'SLUICE_RUN_FINISHED'
+  | 'SLUICE_NO_TOKEN';
 
 /**
  * A command cannot do what it was asked on this database (no such file, no such run, nothing

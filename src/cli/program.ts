@@ -6,6 +6,7 @@ import { registerItems } from './commands/items.js';
 import { registerMigrate } from './commands/migrate.js';
 import { registerRetryFailed } from './commands/retry-failed.js';
 import { registerRuns } from './commands/runs.js';
+import { registerServe } from './commands/serve.js';
 import { registerStatus } from './commands/status.js';
 import { registerSummary } from './commands/summary.js';
 import { processIo, type CliIo } from './io.js';
@@ -46,5 +47,6 @@ export function createProgram(options: ProgramOptions = {}): Command {
   registerDlq(program, io);
   registerRetryFailed(program, io);
   registerCancel(program, io);
+  registerServe(program, io);
   return program;
 }
