@@ -18,7 +18,8 @@ import { CliError } from './cli-error.js';
 export async function openExistingStore(path: string): Promise<Store> {
   if (!statSync(path, { throwIfNoEntry: false })?.isFile()) throw noDatabase(path);
   checkSchema(path);
-  return createSqliteStore({ path });
+  // The verbs write little (a retry, a cancel): SQLite's own checkpoint, no thread for it.
+  return createSqliteStore({ path, checkpoint: 'inline' });
 }
 
 /** Opens the database, runs `use`, and closes it whatever happens. */
