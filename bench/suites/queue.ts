@@ -5,7 +5,8 @@
  * starts them, collects the JSON lines they print, and emits them.
  *
  *   burn_down      bulk-enqueue N no-op jobs (enqueue_per_s), then work them all off (process_per_s);
- *                  5 interleaved rounds per library, the median reported
+ *                  9 interleaved rounds per library, the median reported (sluice's rounds of
+ *                  50,000 last under a second, and single rounds move by ±25% on this machine)
  *   start_latency  an idle worker, a light offered load: enqueue call to handler start, p50/p99
  *   pending_1m     sluice only: RSS of a worker process with 1,000,000 jobs pending (and, for
  *                  comparison, with a few thousand)
@@ -106,7 +107,7 @@ class Emitter {
 
 async function burnDown(out: Emitter, scale: number): Promise<void> {
   const n = Math.max(100, Math.round(50_000 * scale));
-  const rounds = scale < 1 ? 1 : 5;
+  const rounds = scale < 1 ? 1 : 9;
   const results = new Map<Lib, Line[]>(libs.map((lib) => [lib, []]));
   const failed = new Set<Lib>();
   // Rounds interleave the libraries, so a noisy neighbour hurts them all alike.
