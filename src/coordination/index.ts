@@ -5,4 +5,7 @@
  *
  * May import: errors, policies, store.
  */
-export {};
+export * from './shared-backend.js';
+export * from './shared-state-link.js';
+export * from './shared-rate-limiter.js';
+export * from './shared-circuit-breaker.js';

@@ -4,6 +4,11 @@ export interface RedisConnectOptions {
   readonly url: string;
   /** Prepended to every key, so several deployments (or test files) can share one Redis. */
   readonly keyPrefix?: string;
+  /**
+   * A command not answered within this long fails (and shared policies fall back to local
+   * state) instead of waiting for a reconnect. Default 1000 ms.
+   */
+  readonly commandTimeoutMs?: number;
 }
 
 /**
@@ -17,5 +22,6 @@ export function createRedisClient(options: RedisConnectOptions): Redis {
     lazyConnect: true,
     maxRetriesPerRequest: 1,
     enableOfflineQueue: true,
+    commandTimeout: options.commandTimeoutMs ?? 1000,
   });
 }

@@ -3,3 +3,4 @@
  * those who use it. Part of the coordination layer: may import errors, policies and store.
  */
 export * from './client.js';
+export * from './redis-coordination.js';
