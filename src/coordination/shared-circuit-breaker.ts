@@ -211,7 +211,7 @@ export class SharedCircuitBreaker implements Policy {
   /** `healthy` undefined: no verdict (ignored error). */
   #outcome(healthy: boolean | undefined, probe: number | undefined): void {
     if (probe !== undefined) {
-      this.#send({ calls: 0, failures: 0, probe: { generation: probe, healthy } });
+      void this.#send({ calls: 0, failures: 0, probe: { generation: probe, healthy } });
       return;
     }
     if (healthy === undefined) return;

@@ -4,3 +4,7 @@
  */
 export * from './client.js';
 export * from './redis-coordination.js';
+export * from '../shared-backend.js';
+export * from '../shared-state-link.js';
+export * from '../shared-rate-limiter.js';
+export * from '../shared-circuit-breaker.js';

@@ -60,6 +60,7 @@ export class RedisCoordination implements SharedStateBackend {
   readonly #ns: string;
   readonly #channel: string;
   #subscriber: Redis | undefined;
+  #subscribed: Promise<void> | undefined;
   readonly #listeners = new Set<(change: SharedBreakerChange) => void>();
 
   constructor(options: RedisCoordinationOptions) {
@@ -75,6 +76,9 @@ export class RedisCoordination implements SharedStateBackend {
       );
     }
     const redis = options.client as ScriptedRedis;
+    // Connection errors reach us as failed commands (and the link falls back); without a
+    // listener ioredis would also print each reconnect attempt as an unhandled error.
+    if (redis.listenerCount('error') === 0) redis.on('error', () => {});
     const define = (name: string, lua: string): void => {
       if (!(name in redis)) redis.defineCommand(name, { numberOfKeys: 1, lua });
     };
@@ -169,23 +173,30 @@ export class RedisCoordination implements SharedStateBackend {
 
   async subscribe(listener: (change: SharedBreakerChange) => void): Promise<() => Promise<void>> {
     this.#listeners.add(listener);
-    if (!this.#subscriber) {
-      // A subscribed connection can do nothing else, so transitions get their own.
-      const subscriber = this.#redis.duplicate({ keyPrefix: '', lazyConnect: true });
-      subscriber.on('error', () => {}); // surfaced through the command connection's failures
-      subscriber.on('message', (_channel: string, message: string) => this.#dispatch(message));
-      this.#subscriber = subscriber;
-      if (subscriber.status === 'wait') await subscriber.connect();
-      await subscriber.subscribe(this.#channel);
-    }
+    // Every caller waits for the same subscription, so none is told it listens before it does.
+    this.#subscribed ??= this.#openSubscriber();
+    await this.#subscribed;
     return async () => {
       this.#listeners.delete(listener);
-      if (this.#listeners.size === 0 && this.#subscriber) {
-        const subscriber = this.#subscriber;
-        this.#subscriber = undefined;
-        subscriber.disconnect();
-      }
+      if (this.#listeners.size === 0) await this.#closeSubscriber();
     };
+  }
+
+  async #openSubscriber(): Promise<void> {
+    // A subscribed connection can do nothing else, so transitions get their own.
+    const subscriber = this.#redis.duplicate({ keyPrefix: '', lazyConnect: true });
+    subscriber.on('error', () => {}); // surfaced through the command connection's failures
+    subscriber.on('message', (_channel: string, message: string) => this.#dispatch(message));
+    this.#subscriber = subscriber;
+    await subscriber.connect();
+    await subscriber.subscribe(this.#channel);
+  }
+
+  async #closeSubscriber(): Promise<void> {
+    const subscriber = this.#subscriber;
+    this.#subscriber = undefined;
+    this.#subscribed = undefined;
+    await subscriber?.quit().catch(() => subscriber.disconnect());
   }
 
   #dispatch(message: string): void {
@@ -207,8 +218,7 @@ export class RedisCoordination implements SharedStateBackend {
   /** Closes the subscriber connection (the command client belongs to the caller). */
   async close(): Promise<void> {
     this.#listeners.clear();
-    this.#subscriber?.disconnect();
-    this.#subscriber = undefined;
+    await this.#closeSubscriber();
   }
 }
 
