@@ -5,4 +5,5 @@ export const suites: Readonly<Record<string, () => Promise<BenchSuite>>> = {
   store: async () => (await import('./store.js')).suite,
   queue: () => import('./queue.js').then((module) => module.queueSuite),
   policies: async () => (await import('./policies.js')).suite,
+  shared_limit: async () => (await import('./shared-limit.js')).suite,
 };
