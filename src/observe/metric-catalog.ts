@@ -188,6 +188,19 @@ export const metricCatalog = {
     help: 'Artifacts removed from the cache by retention or size cleanup.',
     labelNames: ['cache'],
   },
+  coordinationShared: {
+    name: 'coordination_shared',
+    type: 'gauge',
+    help: '1 while the fleet-shared limits and breakers are reachable, 0 while on local fallback.',
+    labelNames: ['backend'],
+    aggregator: 'min',
+  },
+  coordinationFallbacks: {
+    name: 'coordination_fallbacks_total',
+    type: 'counter',
+    help: 'Times this process lost its shared coordination backend and fell back to local state.',
+    labelNames: ['backend'],
+  },
   checkpointAge: {
     name: 'checkpoint_age_seconds',
     type: 'gauge',

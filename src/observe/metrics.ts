@@ -67,6 +67,9 @@ export interface MetricsRecorder {
   cacheMiss(event: { cache: string }): void;
   cacheEvicted(event: { cache: string; count?: number }): void;
   setCacheSize(event: { cache: string; bytes: number; warningBytes?: number }): void;
+  /** Whether the fleet's shared coordination (`redis`, `postgres`) is in use right now. */
+  setCoordinationShared(event: { backend: string; shared: boolean }): void;
+  coordinationFellBack(event: { backend: string }): void;
   /** The pipeline saved a checkpoint at `atMs` (default now); the age is computed at scrape time. */
   checkpointSaved(event: { pipeline: string; atMs?: number }): void;
   /** A handler's `ctx.metrics.add(name, amount)`. */
@@ -148,6 +151,8 @@ export function createMetrics(options: CreateMetricsOptions = {}): SluiceMetrics
   const breakerState = gauge(c.breakerState);
   const breakerTransitions = counter(c.breakerTransitions);
   const rateLimitWaits = counter(c.rateLimitWaits);
+  const coordinationShared = gauge(c.coordinationShared);
+  const coordinationFallbacks = counter(c.coordinationFallbacks);
   const rateLimitRejections = counter(c.rateLimitRejections);
   const rateLimitWait = histogram(c.rateLimitWait);
   const callDuration = histogram(c.externalCallDuration);
@@ -286,6 +291,13 @@ export function createMetrics(options: CreateMetricsOptions = {}): SluiceMetrics
       if (nonNegative(bytes)) cacheSize.set(labels, bytes);
       if (nonNegative(warningBytes)) cacheSizeWarning.set(labels, warningBytes);
     },
+    setCoordinationShared({ backend, shared }) {
+      coordinationShared.set({ backend: g('backend', backend) }, shared ? 1 : 0);
+    },
+    coordinationFellBack({ backend }) {
+      coordinationFallbacks.inc({ backend: g('backend', backend) });
+      coordinationShared.set({ backend: g('backend', backend) }, 0);
+    },
     checkpointSaved({ pipeline, atMs }) {
       checkpoints.set(g('pipeline', pipeline), finite(atMs) ? atMs : now());
     },
@@ -325,6 +337,8 @@ export function createNoopMetrics(): MetricsRecorder {
     cacheMiss: noop,
     cacheEvicted: noop,
     setCacheSize: noop,
+    setCoordinationShared: noop,
+    coordinationFellBack: noop,
     checkpointSaved: noop,
     usage: noop,
   };

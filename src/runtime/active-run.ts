@@ -4,7 +4,7 @@ import { CommitBuffer } from './commit-buffer.js';
 import type { RunObserver } from './run-observer.js';
 import type { RunOptions, RunnerOptions } from './run-options.js';
 import { seedRun } from './seed.js';
-import { createServiceCaller } from './services.js';
+import { createServiceCaller, type Services } from './services.js';
 import type { StageDefinition } from './stage.js';
 import { StageWorker } from './stage-worker.js';
 import { onItemsAdded } from './wakeups.js';
@@ -50,6 +50,8 @@ export class ActiveRun {
   #until: 'drained' | 'stopped' = 'drained';
   #finishedAttempts = 0;
   #checkpointing: Promise<void> = Promise.resolve();
+  /** The services this run built (and so closes); undefined when the caller passed its own. */
+  readonly #ownServices: Services | undefined;
 
   constructor(owner: string, runId: string, options: RunnerOptions, env: ActiveRunEnv) {
     this.#owner = owner;
@@ -78,12 +80,15 @@ export class ActiveRun {
       onError: (error) => env.logger.error({ err: error }, 'group commit failed; will retry'),
     });
     const { observer } = env;
-    const services =
-      options.services ??
-      createServiceCaller(pipeline.services, {
-        observer,
-        ...(observer.tracing ? { tracing: observer.tracing } : {}),
-      });
+    const built = options.services
+      ? undefined
+      : createServiceCaller(pipeline.services, {
+          observer,
+          ...(observer.tracing ? { tracing: observer.tracing } : {}),
+          ...(options.coordination ? { shared: options.coordination } : {}),
+        });
+    this.#ownServices = built;
+    const services = options.services ?? built!;
     this.#workers = pipeline.stages.map(
       (stage, index) =>
         new StageWorker(stage as StageDefinition, {
@@ -130,6 +135,7 @@ export class ActiveRun {
     const unsubscribe = onItemsAdded(this.#options.store, (runId, stage) => {
       if (runId === this.#runId) this.#worker(stage)?.wake();
     });
+    const unwatchLink = this.#watchCoordination();
     this.#workersDone = Promise.all(this.#workers.map((worker) => worker.run())).then(
       () => undefined,
     );
@@ -168,9 +174,39 @@ export class ActiveRun {
       await this.#buffer.flush();
       for (const timer of timers) clearInterval(timer);
       unsubscribe();
+      unwatchLink();
       this.#seedAbort.abort();
       await seeding;
+      if (this.#ownServices) {
+        await Promise.all([...this.#ownServices.policies.values()].map((p) => p.close()));
+      }
     }
+  }
+
+  /** One warning when the fleet's shared state goes away, one line when it is back. */
+  #watchCoordination(): () => void {
+    const link = this.#options.coordination;
+    if (!link) return () => {};
+    const { logger, observer } = this.#env;
+    observer.coordinationShared(link.backend.kind, link.shared);
+    const fallback = link.onFallback((event) => {
+      logger.warn(
+        { err: event.error, backend: event.backend },
+        'shared coordination unreachable: rate limits and breakers are local until it returns',
+      );
+      observer.coordinationFellBack(event.backend);
+    });
+    const rejoin = link.onRejoin((event) => {
+      logger.info(
+        { backend: event.backend, down_ms: event.downMs },
+        'shared coordination is back: rate limits and breakers are shared again',
+      );
+      observer.coordinationShared(event.backend, true);
+    });
+    return () => {
+      fallback.dispose();
+      rejoin.dispose();
+    };
   }
 
   /** Saves the run's `progress` checkpoint and summary (serialised: one write at a time). */

@@ -121,6 +121,14 @@ export class RunObserver implements ServiceObserver {
     this.metrics?.forgetBreaker({ service, key });
   }
 
+  coordinationShared(backend: string, shared: boolean): void {
+    this.metrics?.setCoordinationShared({ backend, shared });
+  }
+
+  coordinationFellBack(backend: string): void {
+    this.metrics?.coordinationFellBack({ backend });
+  }
+
   rateLimitWaited(service: string, waitMs: number): void {
     this.metrics?.rateLimitWaited({ service, waitSeconds: waitMs / 1000 });
   }

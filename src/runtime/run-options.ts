@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { SharedStateLink } from '../coordination/index.js';
 import type { Classifier } from '../errors/index.js';
 import type { MetricsRecorder, RunSummary, SluiceTracing } from '../observe/index.js';
 import type { ClaimedItem, Store, StageCounts } from '../store/index.js';
@@ -24,6 +25,12 @@ export interface RunnerOptions {
   readonly classify?: Classifier;
   /** Default: built from the pipeline's service definitions. */
   readonly services?: ServiceCaller;
+  /**
+   * Share every service's rate limit and circuit breakers with the other processes on the same
+   * backend (`new SharedStateLink({ backend: new RedisCoordination({ client }) })` from
+   * `sluice/redis`). Default: in-process. Ignored when `services` is given.
+   */
+  readonly coordination?: SharedStateLink;
   /** Wall-clock milliseconds; injectable for tests. */
   readonly now?: () => number;
   readonly onAttempt?: (report: AttemptReport) => void;

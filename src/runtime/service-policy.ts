@@ -19,6 +19,11 @@ import {
   type Policy,
   type RateLimiter,
 } from '../policies/index.js';
+import {
+  SharedCircuitBreaker,
+  SharedRateLimiter,
+  type SharedStateLink,
+} from '../coordination/index.js';
 import type { ServiceDefinition } from './service.js';
 import type { ServiceObserver } from './service-observer.js';
 
@@ -30,15 +35,52 @@ export class ServicePolicy {
   readonly faults: FaultInjectionPolicy<unknown> | undefined;
   /** Every breaker of the service (one, or one per key), for metrics, health and persistence. */
   readonly breakers: BreakerRegistry | undefined;
+  /** With fleet coordination: the service's limit, shared by every process. */
+  readonly sharedLimiter: SharedRateLimiter | undefined;
+  /** With fleet coordination: the service's breakers (by key, '' if not per key), shared. */
+  readonly sharedBreakers = new Map<string, SharedCircuitBreaker>();
   readonly #perKey: boolean;
   readonly #chains: KeyedRegistry<Policy>;
   readonly #build: (key: string) => Policy;
 
-  constructor(name: string, definition: ServiceDefinition, observer?: ServiceObserver) {
+  constructor(
+    name: string,
+    definition: ServiceDefinition,
+    observer?: ServiceObserver,
+    shared?: SharedStateLink,
+  ) {
     this.name = name;
     const d = definition;
     this.fallback = d.fallback ? fallback(d.fallback) : undefined;
+    // A shared limit is the fleet's budget; the local limiter still validates the options.
     this.limiter = d.rateLimit ? rateLimiter(d.rateLimit) : undefined;
+    this.sharedLimiter =
+      shared && d.rateLimit
+        ? new SharedRateLimiter({
+            link: shared,
+            name,
+            ratePerSecond: d.rateLimit.ratePerSecond,
+            ...(d.rateLimit.burst === undefined ? {} : { burst: d.rateLimit.burst }),
+            ...(d.rateLimit.maxWaitMs === undefined ? {} : { maxWaitMs: d.rateLimit.maxWaitMs }),
+          })
+        : undefined;
+    const sharedBreaker = (key: string): SharedCircuitBreaker => {
+      let breaker = this.sharedBreakers.get(key);
+      if (!breaker) {
+        breaker = new SharedCircuitBreaker({
+          ...d.circuitBreaker,
+          link: shared!,
+          name: key === '' ? name : `${name}:${key}`,
+        });
+        if (observer) {
+          breaker.onStateChange((change) =>
+            observer.breakerTransition(name, key, upper(change.from), upper(change.to)),
+          );
+        }
+        this.sharedBreakers.set(key, breaker);
+      }
+      return breaker;
+    };
     this.faults = d.faults ? faultInjection(d.faults) : undefined;
     this.#perKey = d.perKey !== undefined && d.perKey !== false;
     const perKey = typeof d.perKey === 'object' ? d.perKey : {};
@@ -79,11 +121,11 @@ export class ServicePolicy {
         : timeout(d.timeoutMs, d.timeoutStrategy ? { strategy: d.timeoutStrategy } : {});
     this.#build = (key) => {
       const layers: (Policy | undefined)[] = [
-        this.limiter?.keyed(key),
+        this.sharedLimiter ? this.sharedLimiter.keyed(key) : this.limiter?.keyed(key),
         totalTimeout,
         retryPolicy,
         hedge,
-        this.breakers?.for(name, key),
+        shared && d.circuitBreaker ? sharedBreaker(key) : this.breakers?.for(name, key),
         slots,
         attemptTimeout,
         this.faults as Policy | undefined,
@@ -107,6 +149,12 @@ export class ServicePolicy {
     return this.#chains.for(this.#perKey && key !== undefined ? key : '');
   }
 
+  /** Stops the shared policies' timers and subscriptions (flushing batched outcomes). */
+  async close(): Promise<void> {
+    this.sharedLimiter?.close();
+    await Promise.all([...this.sharedBreakers.values()].map((breaker) => breaker.close()));
+  }
+
   /** The service-wide breaker, if the service has one and is not per-key. */
   get breaker(): CircuitBreaker | undefined {
     return this.breakers?.get(this.name, '');
@@ -118,9 +166,10 @@ export function buildServicePolicy(
   name: string,
   definition: ServiceDefinition,
   observer?: ServiceObserver,
+  shared?: SharedStateLink,
 ): ServicePolicy {
   try {
-    return new ServicePolicy(name, definition, observer);
+    return new ServicePolicy(name, definition, observer, shared);
   } catch (error) {
     if (isInvalidConfigError(error)) {
       throw new InvalidConfigError(
@@ -134,4 +183,8 @@ export function buildServicePolicy(
     }
     throw error;
   }
+}
+
+function upper(state: 'closed' | 'open' | 'half_open'): 'CLOSED' | 'OPEN' | 'HALF_OPEN' {
+  return state === 'closed' ? 'CLOSED' : state === 'open' ? 'OPEN' : 'HALF_OPEN';
 }

@@ -6,6 +6,7 @@ import {
   isTimeoutError,
 } from '../errors/index.js';
 import type { ExternalCallOutcome, SluiceTracing } from '../observe/index.js';
+import type { SharedStateLink } from '../coordination/index.js';
 import type { ServiceDefinition } from './service.js';
 import type { ServiceCaller, ServiceCallResult } from './service-caller.js';
 import type { ServiceObserver } from './service-observer.js';
@@ -20,6 +21,11 @@ export interface ServiceCallerOptions {
   readonly observer?: ServiceObserver;
   /** A CLIENT span per call when given. */
   readonly tracing?: SluiceTracing;
+  /**
+   * Share every service's rate limit and circuit breakers with the fleet through this link
+   * (Redis: `sluice/redis`). Default: each process keeps its own.
+   */
+  readonly shared?: SharedStateLink;
   /** Monotonic milliseconds for call durations. Default performance.now. */
   readonly now?: () => number;
 }
@@ -37,7 +43,7 @@ export function createServiceCaller(
   const now = options.now ?? (() => performance.now());
   const policies = new Map<string, ServicePolicy>();
   for (const [name, definition] of Object.entries(definitions)) {
-    policies.set(name, buildServicePolicy(name, definition, observer));
+    policies.set(name, buildServicePolicy(name, definition, observer, options.shared));
   }
 
   const run = async <T>(
