@@ -167,10 +167,14 @@ export class SharedCircuitBreaker implements Policy {
       value = await fn(attemptContext(signal, 1));
     } catch (error) {
       const verdict = judgeError(error, signal?.aborted === true, this.#options);
-      this.#outcome(verdict === 'ignore' ? undefined : verdict === 'success', probe);
+      const healthy = verdict === 'ignore' ? undefined : verdict === 'success';
+      // A probe's verdict is awaited (rare, and its caller then sees the round's outcome).
+      if (probe !== undefined) await this.#reportProbe(probe, healthy);
+      else this.#outcome(healthy);
       throw error;
     }
-    this.#outcome(true, probe);
+    if (probe !== undefined) await this.#reportProbe(probe, true);
+    else this.#outcome(true);
     return value;
   }
 
@@ -208,12 +212,12 @@ export class SharedCircuitBreaker implements Policy {
     await unsubscribe?.();
   }
 
+  #reportProbe(generation: number, healthy: boolean | undefined): Promise<void> {
+    return this.#send({ calls: 0, failures: 0, probe: { generation, healthy } });
+  }
+
   /** `healthy` undefined: no verdict (ignored error). */
-  #outcome(healthy: boolean | undefined, probe: number | undefined): void {
-    if (probe !== undefined) {
-      void this.#send({ calls: 0, failures: 0, probe: { generation: probe, healthy } });
-      return;
-    }
+  #outcome(healthy: boolean | undefined): void {
     if (healthy === undefined) return;
     this.#calls++;
     if (!healthy) {
