@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { AbortedError, classify as defaultClassify } from '../errors/index.js';
+import type { Lease, Outcome } from '../store/index.js';
 import { CommitBuffer } from './commit-buffer.js';
 import type { RunObserver } from './run-observer.js';
 import type { RunOptions, RunnerOptions } from './run-options.js';
@@ -69,6 +70,7 @@ export class ActiveRun {
             'outcomes dropped: their leases had expired and were reclaimed',
           );
         }
+        if (options.onCommitted) options.onCommitted(appliedOutcomes(outcomes, result.fenced));
         for (const outcome of outcomes) {
           if (outcome.kind === 'complete' && outcome.next) this.#worker(outcome.next.stage)?.wake();
           else if (outcome.kind === 'retry' || outcome.kind === 'release') {
@@ -353,4 +355,15 @@ export class ActiveRun {
         }
       });
   }
+}
+
+/** The outcomes of a commit that applied: all but those whose lease came back fenced. */
+function appliedOutcomes(outcomes: readonly Outcome[], fenced: readonly Lease[]): Outcome[] {
+  if (fenced.length === 0) return [...outcomes];
+  const stale = new Set(
+    fenced.map((lease) => `${lease.token}\u0000${lease.stage}\u0000${lease.id}`),
+  );
+  return outcomes.filter(
+    (o) => !stale.has(`${o.lease.token}\u0000${o.lease.stage}\u0000${o.lease.id}`),
+  );
 }

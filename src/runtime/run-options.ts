@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { SharedStateLink } from '../coordination/index.js';
 import type { Classifier } from '../errors/index.js';
 import type { MetricsRecorder, RunSummary, SluiceTracing } from '../observe/index.js';
-import type { ClaimedItem, Store, StageCounts } from '../store/index.js';
+import type { ClaimedItem, Outcome, Store, StageCounts } from '../store/index.js';
 import type { Pipeline } from './define-pipeline.js';
 import type { ServiceCaller } from './service-caller.js';
 import type { Source } from './sources.js';
@@ -34,6 +34,11 @@ export interface RunnerOptions {
   /** Wall-clock milliseconds; injectable for tests. */
   readonly now?: () => number;
   readonly onAttempt?: (report: AttemptReport) => void;
+  /**
+   * After each group commit, the outcomes it applied (fenced ones left out): what the store
+   * now holds, for exactly-once accounting in drills and tests. Checkpoints are included.
+   */
+  readonly onCommitted?: (applied: readonly Outcome[]) => void;
   /**
    * Save a `progress` checkpoint (items finished, time, the summary so far) with the run every
    * this many finished attempts, so `getRunStatus` can show throughput and ETA from any process.
