@@ -9,7 +9,8 @@ import {
 import { createMetrics } from '../src/observe/index.js';
 import { Runner, definePipeline, stage } from '../src/runtime/index.js';
 import { createSqliteStore, type Store } from '../src/store/index.js';
-import { OwnedRedisServer, freePort, redisServerAvailable } from '../src/testing/redis-server.js';
+import { freePort } from '../src/testing/free-port.js';
+import { OwnedRedisServer, redisServerAvailable } from '../src/testing/redis-server.js';
 import { createTempSqlite, type TempSqlite } from '../src/testing/index.js';
 import { describeRedis } from '../src/testing/vitest/index.js';
 import { metricValue } from './support/metric-value.js';

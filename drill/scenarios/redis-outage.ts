@@ -2,11 +2,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { createSqliteStore } from '../../src/store/index.js';
-import {
-  OwnedRedisServer,
-  freePort,
-  redisServerAvailable,
-} from '../../src/testing/redis-server.js';
+import { freePort } from '../../src/testing/free-port.js';
+import { OwnedRedisServer, redisServerAvailable } from '../../src/testing/redis-server.js';
 import type { DrillScenario } from '../scenario.js';
 import { verifySqlite } from '../verify.js';
 import { WorkerProcess, nextCommit } from '../worker-process.js';

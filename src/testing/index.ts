@@ -10,3 +10,6 @@ export * from './services.js';
 export * from './sqlite.js';
 export * from './postgres.js';
 export * from './redis.js';
+export * from './free-port.js';
+export * from './redis-server.js';
+export * from './postgres-cluster.js';

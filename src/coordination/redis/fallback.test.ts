@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OwnedRedisServer, freePort, redisServerAvailable } from '../../testing/redis-server.js';
+import { freePort } from '../../testing/free-port.js';
+import { OwnedRedisServer, redisServerAvailable } from '../../testing/redis-server.js';
 import { SharedCircuitBreaker } from '../shared-circuit-breaker.js';
 import { SharedRateLimiter } from '../shared-rate-limiter.js';
 import { SharedStateLink, type LinkRejoinEvent } from '../shared-state-link.js';
