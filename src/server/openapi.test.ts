@@ -57,7 +57,7 @@ describeSqlite('server: the OpenAPI document', (sqlite) => {
         expect(params).toContainEqual(expect.objectContaining({ name, in: 'query' }));
       }
       const body = op.requestBody?.content['application/json'].schema;
-      expect(Object.keys((body?.properties ?? {})).sort()).toEqual(
+      expect(Object.keys(body?.properties ?? {}).sort()).toEqual(
         Object.keys(route.body?.shape ?? {}).sort(),
       );
       expect(op['x-sluice-scope']).toBe(route.method === 'GET' ? 'read' : 'admin');
