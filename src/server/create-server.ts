@@ -13,6 +13,7 @@ import { ApiError, toErrorResponse } from './errors.js';
 import { isLoopback, securityHeaders } from './security.js';
 import { parseServerOptions, type ServerOptions } from './options.js';
 import { apiRoutes } from './routes/api.js';
+import { dashboardRoutes } from './routes/dashboard.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
 
@@ -74,6 +75,7 @@ export function createServer(options: ServerOptions): SluiceServer {
   healthRoutes(app, o);
   metricsRoutes(app, o.metrics);
   apiRoutes(app, o);
+  if (o.dashboard) dashboardRoutes(app);
 
   return {
     app,

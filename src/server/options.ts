@@ -49,6 +49,8 @@ export interface ServerOptions {
   readonly breakers?: BreakerControl;
   /** The workers GET /workers lists (a fleet registry); default this process. */
   readonly workers?: WorkerSource;
+  /** Serve the web dashboard at /dashboard/. Default true. */
+  readonly dashboard?: boolean;
   /** `false` serves /api/v1 without authentication (a trusted network only). */
   readonly auth?: false;
   /** Per-client-IP limit on /api/v1 (answers 429 with Retry-After), or `false` for none. */
@@ -83,6 +85,7 @@ export interface ResolvedServerOptions {
   readonly corsOrigins: readonly string[];
   readonly breakers: BreakerControl | undefined;
   readonly workers: WorkerSource | undefined;
+  readonly dashboard: boolean;
   readonly logger: Logger | undefined;
   readonly now: () => number;
   readonly trustProxy: boolean | string | string[] | undefined;
@@ -139,6 +142,7 @@ const schema = z
         'an object with list() and reset()',
       )
       .optional(),
+    dashboard: z.boolean().optional(),
     workers: z
       .custom<WorkerSource>((v) => hasMethods(v, ['list']), 'an object with list()')
       .optional(),
@@ -216,6 +220,7 @@ export function parseServerOptions(options: ServerOptions): ResolvedServerOption
     corsOrigins: Object.freeze([...(o.corsOrigins ?? [])].map((u) => new URL(u).origin)),
     breakers: o.breakers,
     workers: o.workers,
+    dashboard: o.dashboard ?? true,
     rateLimit,
     logger: o.logger,
     now: o.now ?? Date.now,
