@@ -1,3 +1,4 @@
+import type { BreakerRegistry } from '../policies/index.js';
 import type { Logger } from 'pino';
 import { AbortedError, classify as defaultClassify } from '../errors/index.js';
 import type { Lease, Outcome } from '../store/index.js';
@@ -35,6 +36,15 @@ export class ActiveRun {
 
   get observer(): RunObserver {
     return this.#env.observer;
+  }
+
+  /** The breakers of every service this run built, by service (none with caller's services). */
+  breakerRegistries(): { readonly service: string; readonly registry: BreakerRegistry }[] {
+    const found = [];
+    for (const [service, policy] of this.#ownServices?.policies ?? []) {
+      if (policy.breakers) found.push({ service, registry: policy.breakers });
+    }
+    return found;
   }
 
   readonly #options: RunnerOptions;

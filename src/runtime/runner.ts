@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { BreakerRegistry } from '../policies/index.js';
 import {
   createLogger,
   createTracing,
@@ -93,6 +94,14 @@ export class Runner {
    */
   async stop(options: { readonly deadlineMs?: number } = {}): Promise<void> {
     await this.#active?.stop(options.deadlineMs ?? 25_000);
+  }
+
+  /**
+   * The circuit breakers of the run in progress, per service (empty when idle): what the
+   * monitoring server's breakerControl and the CLI's progress view read.
+   */
+  breakerRegistries(): { readonly service: string; readonly registry: BreakerRegistry }[] {
+    return this.#active?.breakerRegistries() ?? [];
   }
 
   /**
