@@ -14,3 +14,5 @@ export { runStatuses } from './records.js';
 export { assertJsonSerializable, jsonExpected } from './json.js';
 export * from './migration.js';
 export * from './sqlite/index.js';
+export type * from './cache-index.js';
+export { defaultCacheListLimit, maxCacheListLimit } from './cache-index.js';
