@@ -12,7 +12,7 @@ import { sha256Hex } from './layout.js';
 import type { ArtifactCacheOptions } from './options.js';
 
 /** Every file under `dir`, relative, sorted. */
-export function filesUnder(dir: string): string[] {
+function filesUnder(dir: string): string[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir, { recursive: true, withFileTypes: true })
     .filter((e) => e.isFile())

@@ -364,12 +364,14 @@ class Cache implements ArtifactCache {
       let evicted = 0;
       const now = this.#o.clock();
       while (this.#bytes > maxBytes) {
-        // Least recently used first, a few at a time: shared content frees nothing until its
-        // last entry goes, so the bytes are re-read after each batch.
+        // Least recently used first, just enough to cover the excess by their sizes; content
+        // shared with a remaining entry frees nothing, so the bytes are re-read after each batch.
         const batch: string[] = [];
+        let covered = 0;
         for await (const entry of evictable(this.#removal, now)) {
           batch.push(entry.key);
-          if (batch.length >= 16) break;
+          covered += entry.size;
+          if (covered >= this.#bytes - maxBytes) break;
         }
         if (batch.length === 0) break; // everything left is pinned
         const removal = await removeEntries(this.#removal, batch, now, false);
@@ -444,7 +446,7 @@ class Cache implements ArtifactCache {
     this.#o.metrics?.setCacheSize({
       cache: this.name,
       bytes: this.#bytes,
-      warningBytes: this.#o.warnThresholdMb * MB,
+      warningBytes: Math.floor(this.#o.warnThresholdMb * MB),
     });
   }
 

@@ -2,6 +2,7 @@ import { readdir, rmdir, stat, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { CacheEntry, CacheIndex, OrphanedContent } from '../store/index.js';
 import { cacheFsError, isMissing } from './fs-errors.js';
+import { eachLimited, fsConcurrency } from './each-limited.js';
 import { contentPath } from './layout.js';
 
 /** What cleanupOldEntries() did (or, with dryRun, would do). Field names are part of the API. */
@@ -79,12 +80,12 @@ export async function removeEntries(
     orphans.push(...result.orphaned.filter((o) => !ctx.inFlight.has(o.contentHash)));
   }
   const folders = new Set<string>();
-  for (const { contentHash, size } of orphans) {
+  await eachLimited(orphans, fsConcurrency, async ({ contentHash, size }) => {
     const path = contentPath(ctx.dir, contentHash);
     folders.add(dirname(path));
     if (dryRun) {
       if ((await stat(path).catch(() => undefined))?.isFile() === true) freedBytes += size;
-      continue;
+      return;
     }
     try {
       await unlink(path);
@@ -92,7 +93,7 @@ export async function removeEntries(
     } catch (error) {
       if (!isMissing(error)) errors.push(cacheFsError(error, 'removing a file', path).message);
     }
-  }
+  });
   const emptyDirsRemoved = dryRun
     ? await countWouldBeEmpty(folders, new Set(orphans.map((o) => o.contentHash)))
     : await removeEmpty(folders, errors);
@@ -113,11 +114,9 @@ async function removeEmpty(folders: ReadonlySet<string>, errors: string[]): Prom
       }
     }
   };
-  for (const folder of folders) {
-    await tryRemove(folder);
-    parents.add(dirname(folder));
-  }
-  for (const parent of parents) await tryRemove(parent);
+  for (const folder of folders) parents.add(dirname(folder));
+  await eachLimited(folders, fsConcurrency, tryRemove);
+  await eachLimited(parents, fsConcurrency, tryRemove);
   return removed;
 }
 
@@ -127,17 +126,17 @@ async function countWouldBeEmpty(
 ): Promise<number> {
   let count = 0;
   const emptied = new Set<string>();
-  for (const folder of folders) {
+  await eachLimited(folders, fsConcurrency, async (folder) => {
     const names = await readdir(folder).catch(() => undefined);
     if (names !== undefined && names.every((name) => doomed.has(name))) {
       count++;
       emptied.add(folder);
     }
-  }
+  });
   const parents = new Set([...emptied].map((folder) => dirname(folder)));
-  for (const parent of parents) {
+  await eachLimited(parents, fsConcurrency, async (parent) => {
     const names = await readdir(parent).catch(() => undefined);
     if (names?.every((name) => emptied.has(`${parent}/${name}`)) === true) count++;
-  }
+  });
   return count;
 }

@@ -1,6 +1,7 @@
 import { readdir, rmdir, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CacheIndex } from '../store/index.js';
+import { eachLimited, fsConcurrency } from './each-limited.js';
 import { isMissing } from './fs-errors.js';
 import {
   activeTempFiles,
@@ -43,11 +44,11 @@ export async function repairCache(
   const referenced = new Set<string>();
   const broken: string[] = [];
   for (let page = await index.list({ limit: 1000 }); page.length > 0;) {
-    for (const entry of page) {
+    await eachLimited(page, fsConcurrency, async (entry) => {
       const info = await stat(contentPath(dir, entry.contentHash)).catch(() => undefined);
       if (info?.isFile() === true && info.size === entry.size) referenced.add(entry.contentHash);
       else broken.push(entry.key);
-    }
+    });
     page = page.length < 1000 ? [] : await index.list({ limit: 1000, after: page.at(-1)! });
   }
   let entriesDropped = 0;
@@ -63,22 +64,29 @@ export async function repairCache(
 
   let unreferencedFilesRemoved = 0;
   const graceBefore = Date.now() - unreferencedGraceMs; // file times are the real clock's
-  for (const shard of await subdirs(dir)) {
-    for (const sub of await subdirs(shard)) {
-      for (const name of await readdir(sub).catch(() => [] as string[])) {
-        if (!isContentName(name) || referenced.has(name) || inFlight.has(name)) continue;
-        const path = join(sub, name);
-        const info = await stat(path).catch(() => undefined);
-        if (info?.isFile() !== true || info.mtimeMs > graceBefore) continue;
-        await unlink(path).then(
-          () => unreferencedFilesRemoved++,
-          () => undefined,
-        );
-      }
-      await rmdir(sub).catch(() => undefined); // only when empty
+  const shards = await subdirs(dir);
+  const subs: string[] = [];
+  await eachLimited(shards, fsConcurrency, async (shard) => {
+    subs.push(...(await subdirs(shard)));
+  });
+  await eachLimited(subs, fsConcurrency, async (sub) => {
+    const names = await readdir(sub).catch(() => [] as string[]);
+    let removed = 0;
+    for (const name of names) {
+      if (!isContentName(name) || referenced.has(name) || inFlight.has(name)) continue;
+      const path = join(sub, name);
+      const info = await stat(path).catch(() => undefined);
+      if (info?.isFile() !== true || info.mtimeMs > graceBefore) continue;
+      await unlink(path).then(
+        () => removed++,
+        () => undefined,
+      );
     }
-    await rmdir(shard).catch(() => undefined);
-  }
+    unreferencedFilesRemoved += removed;
+    // Only when emptied (or left empty by an interrupted cleanup); rmdir refuses a full one.
+    if (removed === names.length) await rmdir(sub).catch(() => undefined);
+  });
+  await eachLimited(shards, fsConcurrency, (shard) => rmdir(shard).catch(() => undefined));
   return { tempFilesRemoved, entriesDropped, unreferencedFilesRemoved };
 }
 
