@@ -8,7 +8,8 @@ export type CliErrorCode =
   | 'SLUICE_NO_SUMMARY'
   | 'SLUICE_UNREADABLE_SUMMARY'
   | 'SLUICE_RUN_FINISHED'
-  | 'SLUICE_NO_TOKEN';
+  | 'SLUICE_NO_TOKEN'
+  | 'SLUICE_NO_CACHE';
 
 /**
  * A command cannot do what it was asked on this database (no such file, no such run, nothing
