@@ -54,6 +54,23 @@ describeSqlite('artifact cache', (sqlite) => {
     expect(await cache.has('https://cdn.example/b.png')).toBe(false);
   });
 
+  it('keeps the validators of a response for a conditional request later', async () => {
+    const { cache } = await openCache();
+    const validators = { etag: '"v1"', lastModified: 'Wed, 21 Oct 2026 07:28:00 GMT' };
+    expect(await cache.put('https://h.example/p', 'page', validators)).toMatchObject(validators);
+    expect(await cache.get('https://h.example/p')).toMatchObject({
+      ...validators,
+      contentType: null,
+    });
+    const handle = await cache.open('https://h.example/p');
+    expect(handle).toMatchObject(validators);
+    await handle!.close();
+    const bad = await cache
+      .put('https://h.example/p', 'x', { etag: 5 as unknown as string })
+      .catch((e: unknown) => e);
+    expect(isInvalidConfigError(bad) && bad.field).toBe('options.etag');
+  });
+
   it('stores the same content once, for two URLs and for two concurrent writers', async () => {
     const { cache, dir, index } = await openCache();
     const body = Buffer.alloc(256 * 1024, 7);

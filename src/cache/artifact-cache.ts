@@ -22,6 +22,9 @@ export interface CachedArtifact {
   readonly contentHash: string;
   readonly size: number;
   readonly contentType: string | null;
+  /** The HTTP validators given to put(), for a conditional request when fetching it again. */
+  readonly etag: string | null;
+  readonly lastModified: string | null;
   readonly createdAt: number;
   /** The file (shared by every URL with the same content); read it only through the cache. */
   readonly path: string;
@@ -43,6 +46,13 @@ export interface CacheHandle extends CachedArtifact {
   close(): Promise<void>;
 }
 
+export interface PutOptions {
+  readonly contentType?: string;
+  /** The response's ETag and Last-Modified, kept for conditional requests. */
+  readonly etag?: string;
+  readonly lastModified?: string;
+}
+
 export interface CleanupOptions {
   /** Default: the cache's retentionDays. */
   readonly olderThanDays?: number;
@@ -55,7 +65,7 @@ export interface ArtifactCache {
   readonly name: string;
   /** What the open-time repair found (all zeros with repairOnOpen: false). */
   readonly repaired: RepairReport;
-  put(url: string, body: CacheBody, options?: { contentType?: string }): Promise<CachedArtifact>;
+  put(url: string, body: CacheBody, options?: PutOptions): Promise<CachedArtifact>;
   /** The artifact, or undefined (a miss); a file found missing or damaged is dropped, logged, and a miss. */
   get(url: string): Promise<CacheHit | undefined>;
   /** Whether an entry exists with its file in place; counts no hit or miss and stamps no access. */
@@ -118,6 +128,8 @@ class Cache implements ArtifactCache {
   #bytes = 0;
   #closed = false;
   #timer: NodeJS.Timeout | undefined;
+  /** A scheduled round still running when the next is due: the next is skipped. */
+  #scheduledRunning = false;
   #renewTimer: NodeJS.Timeout | undefined;
   /** Cleanups and evictions run one at a time. */
   #maintenance: Promise<unknown> = Promise.resolve();
@@ -153,17 +165,12 @@ class Cache implements ArtifactCache {
     }
   }
 
-  async put(
-    url: string,
-    body: CacheBody,
-    options: { contentType?: string } = {},
-  ): Promise<CachedArtifact> {
+  async put(url: string, body: CacheBody, options: PutOptions = {}): Promise<CachedArtifact> {
     this.#assertOpen('put', url);
     const { key, masked } = keyOf(url);
-    const contentType = options.contentType ?? null;
-    if (contentType !== null && typeof contentType !== 'string') {
-      throw new InvalidConfigError('options.contentType', 'a string', contentType);
-    }
+    const contentType = optionalString(options.contentType, 'options.contentType');
+    const etag = optionalString(options.etag, 'options.etag');
+    const lastModified = optionalString(options.lastModified, 'options.lastModified');
     let reserved: string | undefined;
     try {
       const written = await writeContent(this.dir, body, url, {
@@ -175,7 +182,15 @@ class Cache implements ArtifactCache {
       });
       const now = this.#o.clock();
       const result = await this.#o.index.put(
-        { key, url: masked, contentHash: written.contentHash, size: written.size, contentType },
+        {
+          key,
+          url: masked,
+          contentHash: written.contentHash,
+          size: written.size,
+          contentType,
+          etag,
+          lastModified,
+        },
         now,
       );
       if (result.newContent) this.#bytes += written.size;
@@ -192,6 +207,8 @@ class Cache implements ArtifactCache {
         contentHash: written.contentHash,
         size: written.size,
         contentType,
+        etag,
+        lastModified,
         createdAt: now,
         path: written.path,
       });
@@ -413,6 +430,8 @@ class Cache implements ArtifactCache {
   }
 
   async #scheduled(): Promise<void> {
+    if (this.#scheduledRunning || this.#closed) return;
+    this.#scheduledRunning = true;
     try {
       await this.cleanupOldEntries();
       await this.enforceSizeCap();
@@ -423,6 +442,8 @@ class Cache implements ArtifactCache {
         { cache: this.name, dir: this.dir, err: error },
         'cache scheduled cleanup failed',
       );
+    } finally {
+      this.#scheduledRunning = false;
     }
   }
 
@@ -487,6 +508,8 @@ function describe(entry: CacheEntry, path: string): CachedArtifact {
     contentHash: entry.contentHash,
     size: entry.size,
     contentType: entry.contentType,
+    etag: entry.etag,
+    lastModified: entry.lastModified,
     createdAt: entry.createdAt,
     path,
   };
@@ -510,6 +533,12 @@ function keyOf(url: string): { key: string; masked: string } {
     );
   }
   return { key: sha256Hex(parsed.href), masked: maskUrlCredentials(parsed.href) };
+}
+
+function optionalString(value: unknown, field: string): string | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'string') throw new InvalidConfigError(field, 'a string', value);
+  return value;
 }
 
 function release(counts: Map<string, number>, key: string): void {

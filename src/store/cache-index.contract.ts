@@ -38,6 +38,8 @@ export function cacheIndexContract(
         contentHash: sha('body-1'),
         size: 6,
         contentType: 'image/png',
+        etag: null,
+        lastModified: null,
         createdAt: 1000,
         lastAccessAt: 1000,
         pins: 0,
@@ -45,6 +47,15 @@ export function cacheIndexContract(
       });
       expect(index.cache).toMatch(/^c/);
       expect(['sqlite', 'postgres']).toContain(index.backend);
+    });
+
+    it('keeps the HTTP validators an artifact came with, and replaces them with it', async () => {
+      const index = await open();
+      const validators = { etag: 'W/"abc"', lastModified: 'Wed, 21 Oct 2026 07:28:00 GMT' };
+      await index.put({ ...entry('v', 'one'), ...validators }, 1);
+      expect(await index.get(sha('v'))).toMatchObject(validators);
+      await index.put(entry('v', 'two'), 2);
+      expect(await index.get(sha('v'))).toMatchObject({ etag: null, lastModified: null });
     });
 
     it('counts a content shared by two URLs once', async () => {
@@ -220,6 +231,9 @@ export function cacheIndexContract(
       expect(await refusal(() => index.put({ ...good, url: '' }, 1))).toBe('entry.url');
       expect(await refusal(() => index.put({ ...good, contentType: 'x'.repeat(300) }, 1))).toBe(
         'entry.contentType',
+      );
+      expect(await refusal(() => index.put({ ...good, etag: 7 as unknown as string }, 1))).toBe(
+        'entry.etag',
       );
       expect(await refusal(() => index.put(good, -5))).toBe('now');
       expect(await refusal(() => index.get('nope'))).toBe('key');

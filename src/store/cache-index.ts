@@ -58,6 +58,10 @@ export interface NewCacheEntry {
   readonly contentHash: string;
   readonly size: number;
   readonly contentType?: string | null;
+  /** The response's ETag, as received, for a conditional request later. */
+  readonly etag?: string | null;
+  /** The response's Last-Modified, as received. */
+  readonly lastModified?: string | null;
 }
 
 export interface CacheEntry {
@@ -66,6 +70,8 @@ export interface CacheEntry {
   readonly contentHash: string;
   readonly size: number;
   readonly contentType: string | null;
+  readonly etag: string | null;
+  readonly lastModified: string | null;
   readonly createdAt: number;
   readonly lastAccessAt: number;
   readonly pins: number;
@@ -153,6 +159,8 @@ export interface CheckedEntry {
   readonly contentHash: string;
   readonly size: number;
   readonly contentType: string | null;
+  readonly etag: string | null;
+  readonly lastModified: string | null;
   readonly now: number;
 }
 
@@ -164,22 +172,27 @@ export function checkNewEntry(entry: NewCacheEntry, now: number): CheckedEntry {
   requireId(entry.url, 'entry.url');
   checkKey(entry.contentHash, 'entry.contentHash');
   requireInteger(entry.size, 'entry.size', 0);
-  const contentType = entry.contentType ?? null;
-  if (contentType !== null && (typeof contentType !== 'string' || contentType.length > 255)) {
-    throw new InvalidConfigError(
-      'entry.contentType',
-      'a string of at most 255 characters or null',
-      contentType,
-    );
-  }
+  const contentType = optionalText(entry.contentType, 'entry.contentType', 255);
+  const etag = optionalText(entry.etag, 'entry.etag', 1024);
+  const lastModified = optionalText(entry.lastModified, 'entry.lastModified', 255);
   return {
     key: entry.key,
     url: entry.url,
     contentHash: entry.contentHash,
     size: entry.size,
     contentType,
+    etag,
+    lastModified,
     now: requireTime(now, 'now'),
   };
+}
+
+function optionalText(value: unknown, field: string, max: number): string | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'string' || value.length > max) {
+    throw new InvalidConfigError(field, `a string of at most ${max} characters or null`, value);
+  }
+  return value;
 }
 
 export interface CheckedListQuery {

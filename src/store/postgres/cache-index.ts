@@ -34,6 +34,8 @@ interface EntryRow {
   content_hash: string;
   size: string;
   content_type: string | null;
+  etag: string | null;
+  last_modified: string | null;
   created_at: string;
   last_access_at: string;
   pins: number;
@@ -41,7 +43,7 @@ interface EntryRow {
 }
 
 const columns =
-  'key, url, content_hash, size, content_type, created_at, last_access_at, pins, pinned_until';
+  'key, url, content_hash, size, content_type, etag, last_modified, created_at, last_access_at, pins, pinned_until';
 
 /**
  * The CacheIndex on PostgreSQL, in the store's schema (table `cache_entries`, migration 0006).
@@ -88,10 +90,11 @@ class PostgresCacheIndex implements CacheIndex {
       `WITH previous AS (
          SELECT content_hash, size FROM cache_entries WHERE cache = $1 AND key = $2
        ), upsert AS (
-         INSERT INTO cache_entries (cache, key, url, content_hash, size, content_type, created_at, last_access_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $7)
+         INSERT INTO cache_entries (cache, key, url, content_hash, size, content_type, etag, last_modified, created_at, last_access_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $8, $9, $7, $7)
          ON CONFLICT (cache, key) DO UPDATE SET url = excluded.url, content_hash = excluded.content_hash,
-           size = excluded.size, content_type = excluded.content_type, created_at = excluded.created_at,
+           size = excluded.size, content_type = excluded.content_type, etag = excluded.etag,
+       last_modified = excluded.last_modified, created_at = excluded.created_at,
            last_access_at = excluded.last_access_at
          RETURNING 1
        )
@@ -100,7 +103,17 @@ class PostgresCacheIndex implements CacheIndex {
                  AND o.key <> $2) AS old_shared,
          EXISTS (SELECT 1 FROM cache_entries k WHERE k.cache = $1 AND k.content_hash = $4) AS known
        FROM (SELECT count(*) FROM upsert) AS u LEFT JOIN previous p ON true`,
-      [this.cache, e.key, e.url, e.contentHash, e.size, e.contentType, e.now],
+      [
+        this.cache,
+        e.key,
+        e.url,
+        e.contentHash,
+        e.size,
+        e.contentType,
+        e.now,
+        e.etag,
+        e.lastModified,
+      ],
     );
     const r = rows[0]!;
     const orphaned =
@@ -268,6 +281,8 @@ function toEntry(row: EntryRow): CacheEntry {
     contentHash: row.content_hash,
     size: Number(row.size),
     contentType: row.content_type,
+    etag: row.etag,
+    lastModified: row.last_modified,
     createdAt: Number(row.created_at),
     lastAccessAt: Number(row.last_access_at),
     pins: row.pins,

@@ -39,6 +39,8 @@ interface EntryRow {
   content_hash: string;
   size: number;
   content_type: string | null;
+  etag: string | null;
+  last_modified: string | null;
   created_at: number;
   last_access_at: number;
   pins: number;
@@ -46,7 +48,7 @@ interface EntryRow {
 }
 
 const columns =
-  'key, url, content_hash, size, content_type, created_at, last_access_at, pins, pinned_until';
+  'key, url, content_hash, size, content_type, etag, last_modified, created_at, last_access_at, pins, pinned_until';
 // The pin condition, negated: an entry is in use while pins > 0 AND pinned_until > now.
 const unpinned = '(pins = 0 OR pinned_until <= @unpinnedAt)';
 
@@ -104,10 +106,11 @@ function prepare(db: Database.Database, cache: string) {
     )
     .pluck();
   const upsert = db.prepare(
-    `INSERT INTO cache_entries (cache, key, url, content_hash, size, content_type, created_at, last_access_at)
-     VALUES (@cache, @key, @url, @contentHash, @size, @contentType, @now, @now)
+    `INSERT INTO cache_entries (cache, key, url, content_hash, size, content_type, etag, last_modified, created_at, last_access_at)
+     VALUES (@cache, @key, @url, @contentHash, @size, @contentType, @etag, @lastModified, @now, @now)
      ON CONFLICT (cache, key) DO UPDATE SET url = excluded.url, content_hash = excluded.content_hash,
-       size = excluded.size, content_type = excluded.content_type, created_at = excluded.created_at,
+       size = excluded.size, content_type = excluded.content_type, etag = excluded.etag,
+       last_modified = excluded.last_modified, created_at = excluded.created_at,
        last_access_at = excluded.last_access_at`,
   );
   const touch = db.prepare(
@@ -269,6 +272,8 @@ function toEntry(row: EntryRow): CacheEntry {
     contentHash: row.content_hash,
     size: row.size,
     contentType: row.content_type,
+    etag: row.etag,
+    lastModified: row.last_modified,
     createdAt: row.created_at,
     lastAccessAt: row.last_access_at,
     pins: row.pins,

@@ -10,6 +10,10 @@ CREATE TABLE cache_entries (
   content_hash TEXT COLLATE "C" NOT NULL,
   size BIGINT NOT NULL CHECK (size >= 0),
   content_type TEXT,
+  -- The HTTP validators the artifact came with, for conditional requests (If-None-Match,
+  -- If-Modified-Since) when it is fetched again.
+  etag TEXT,
+  last_modified TEXT,
   created_at BIGINT NOT NULL,
   last_access_at BIGINT NOT NULL,
   pins INTEGER NOT NULL DEFAULT 0 CHECK (pins >= 0),
