@@ -1,83 +1,27 @@
-import { mkdir, open, readFile, stat, unlink, writeFile, type FileHandle } from 'node:fs/promises';
-import { join } from 'node:path';
-import type { Readable } from 'node:stream';
-import { CacheError, InvalidConfigError, maskUrlCredentials } from '../errors/index.js';
+import { open, readFile, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { CacheError, InvalidConfigError } from '../errors/index.js';
 import type { CacheEntry } from '../store/index.js';
 import { writeContent, type CacheBody } from './atomic-write.js';
 import { evictable, removeEntries, type CleanupReport, type RemovalContext } from './cleanup.js';
 import { assessDiskSpace, round, type DiskSpaceVerdict } from './disk-space.js';
 import { cacheFsError, isMissing } from './fs-errors.js';
-import { contentPath, newTempPath, sha256Hex, tempDirName } from './layout.js';
+import { ensureWritable } from './ensure-writable.js';
+import { contentPath, sha256Hex } from './layout.js';
 import {
   resolveCacheOptions,
   type ArtifactCacheOptions,
   type ResolvedCacheOptions,
 } from './options.js';
 import { repairCache, type RepairReport } from './repair.js';
-
-/** One stored artifact, as put() and get() describe it. */
-export interface CachedArtifact {
-  /** The URL with credentials masked. */
-  readonly url: string;
-  readonly contentHash: string;
-  readonly size: number;
-  readonly contentType: string | null;
-  /** The HTTP validators given to put(), for a conditional request when fetching it again. */
-  readonly etag: string | null;
-  readonly lastModified: string | null;
-  readonly createdAt: number;
-  /** The file (shared by every URL with the same content); read it only through the cache. */
-  readonly path: string;
-}
-
-export interface CacheHit extends CachedArtifact {
-  readonly body: Buffer;
-}
-
-/**
- * An artifact held open: cleanup and eviction (in any process sharing the index) leave its
- * entry alone until close(). The file is open too, so even a replacement of the URL's content
- * cannot change what this handle reads.
- */
-export interface CacheHandle extends CachedArtifact {
-  /** A stream of the whole content (each call starts at the beginning). */
-  stream(): Readable;
-  read(): Promise<Buffer>;
-  close(): Promise<void>;
-}
-
-export interface PutOptions {
-  readonly contentType?: string;
-  /** The response's ETag and Last-Modified, kept for conditional requests. */
-  readonly etag?: string;
-  readonly lastModified?: string;
-}
-
-export interface CleanupOptions {
-  /** Default: the cache's retentionDays. */
-  readonly olderThanDays?: number;
-  readonly dryRun?: boolean;
-}
-
-export interface ArtifactCache {
-  readonly dir: string;
-  /** The cache's name (its index's): the metrics' `cache` label. */
-  readonly name: string;
-  /** What the open-time repair found (all zeros with repairOnOpen: false). */
-  readonly repaired: RepairReport;
-  put(url: string, body: CacheBody, options?: PutOptions): Promise<CachedArtifact>;
-  /** The artifact, or undefined (a miss); a file found missing or damaged is dropped, logged, and a miss. */
-  get(url: string): Promise<CacheHit | undefined>;
-  /** Whether an entry exists with its file in place; counts no hit or miss and stamps no access. */
-  has(url: string): Promise<boolean>;
-  open(url: string): Promise<CacheHandle | undefined>;
-  cleanupOldEntries(options?: CleanupOptions): Promise<CleanupReport>;
-  /** Evicts least recently used entries until the cache fits maxSizeMb; returns how many went. */
-  enforceSizeCap(): Promise<number>;
-  checkDiskSpace(): Promise<DiskSpaceVerdict>;
-  /** Stops the schedule and waits for a running cleanup. Leaves the index and open handles alone. */
-  close(): Promise<void>;
-}
+import type {
+  ArtifactCache,
+  CachedArtifact,
+  CacheHandle,
+  CacheHit,
+  CleanupOptions,
+  PutOptions,
+} from './types.js';
+import { keyOf, optionalString } from './url-key.js';
 
 const DAY_MS = 86_400_000;
 const MB = 1024 * 1024;
@@ -93,27 +37,6 @@ export async function openArtifactCache(options: ArtifactCacheOptions): Promise<
   const cache = new Cache(resolved);
   await cache.start();
   return cache;
-}
-
-async function ensureWritable(dir: string): Promise<void> {
-  const probe = newTempPath(dir);
-  try {
-    await mkdir(join(dir, tempDirName), { recursive: true });
-    await writeFile(probe, '', { flag: 'wx' });
-    await unlink(probe);
-  } catch (error) {
-    const failure = cacheFsError(error, 'checking that the cache directory can be written', dir);
-    throw failure.problem === 'write_failed'
-      ? new CacheError(
-          'not_writable',
-          {
-            path: dir,
-            detail: `the cache directory cannot be used: ${String((error as Error).message)}`,
-          },
-          { cause: error },
-        )
-      : failure;
-  }
 }
 
 class Cache implements ArtifactCache {
@@ -215,7 +138,13 @@ class Cache implements ArtifactCache {
     } finally {
       if (reserved !== undefined) release(this.#inFlight, reserved);
       if (this.#o.maxBytes !== undefined && this.#bytes > this.#o.maxBytes && !this.#closed) {
-        await this.enforceSizeCap();
+        // The artifact is stored either way: a failed eviction is logged, not the put's error.
+        await this.enforceSizeCap().catch((error: unknown) => {
+          this.#o.logger?.error(
+            { cache: this.name, err: error },
+            'cache could not evict to fit its size cap',
+          );
+        });
       }
     }
   }
@@ -518,27 +447,6 @@ function describe(entry: CacheEntry, path: string): CachedArtifact {
 function omitWarnings(verdict: DiskSpaceVerdict): Omit<DiskSpaceVerdict, 'warnings'> {
   const { warnings: _warnings, ...rest } = verdict;
   return rest;
-}
-
-/** The index key of a URL (sha256 of its normalised form) and its masked form for display. */
-function keyOf(url: string): { key: string; masked: string } {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new InvalidConfigError(
-      'url',
-      'an absolute URL',
-      typeof url === 'string' ? maskUrlCredentials(url) : url,
-    );
-  }
-  return { key: sha256Hex(parsed.href), masked: maskUrlCredentials(parsed.href) };
-}
-
-function optionalString(value: unknown, field: string): string | null {
-  if (value === undefined || value === null) return null;
-  if (typeof value !== 'string') throw new InvalidConfigError(field, 'a string', value);
-  return value;
 }
 
 function release(counts: Map<string, number>, key: string): void {

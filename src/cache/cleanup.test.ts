@@ -7,7 +7,8 @@ import { isCacheError } from '../errors/index.js';
 import { createMetrics } from '../observe/index.js';
 import { createSqliteCacheIndex, type CacheIndex } from '../store/index.js';
 import { describeSqlite } from '../testing/vitest/index.js';
-import { openArtifactCache, type ArtifactCache } from './artifact-cache.js';
+import { openArtifactCache } from './artifact-cache.js';
+import type { ArtifactCache } from './types.js';
 import { contentPath, sha256Hex } from './layout.js';
 import type { ArtifactCacheOptions } from './options.js';
 

@@ -7,7 +7,8 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { classify, isCacheError } from '../errors/index.js';
 import { createSqliteCacheIndex, type CacheIndex } from '../store/index.js';
 import { describeSqlite } from '../testing/vitest/index.js';
-import { openArtifactCache, type ArtifactCache } from './artifact-cache.js';
+import { openArtifactCache } from './artifact-cache.js';
+import type { ArtifactCache } from './types.js';
 import { sha256Hex } from './layout.js';
 
 const writer = fileURLToPath(new URL('../../test/fixtures/cache-writer.ts', import.meta.url));

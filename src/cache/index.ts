@@ -6,6 +6,7 @@
  * May import: errors, store, observe.
  */
 export * from './artifact-cache.js';
+export type * from './types.js';
 export type { CacheBody } from './atomic-write.js';
 export type { CleanupReport } from './cleanup.js';
 export { assessDiskSpace, type DiskSpaceVerdict } from './disk-space.js';
