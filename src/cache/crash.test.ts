@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { existsSync, mkdirSync, readdirSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import { classify, isCacheError } from '../errors/index.js';
 import { createSqliteCacheIndex, type CacheIndex } from '../store/index.js';
 import { describeSqlite } from '../testing/vitest/index.js';
@@ -23,6 +23,39 @@ function filesUnder(dir: string): string[] {
 }
 
 describeSqlite('artifact cache crash', (sqlite) => {
+  it('three processes writing the same content at once store one file and three entries', async () => {
+    const dir = `${sqlite().dir}/shared`;
+    const urls = [1, 2, 3].map((i) => `https://mirror${i}.example/same.bin`);
+    const children = urls.map((url) =>
+      spawn(process.execPath, ['--import', 'tsx', writer, sqlite().path, dir, url], {
+        stdio: ['ignore', 'inherit', 'inherit'],
+      }),
+    );
+    onTestFinished(() => {
+      for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+    });
+    const codes = await Promise.all(
+      children.map(async (c) => (await once(c, 'exit'))[0] as number),
+    );
+    expect(codes).toEqual([0, 0, 0]);
+    const content = Buffer.alloc(4 * 1024 * 1024, 'same content ');
+    const hash = sha256Hex(content);
+    expect(filesUnder(dir)).toEqual([`${hash.slice(0, 2)}/${hash.slice(2, 4)}/${hash}`]);
+    const index = await createSqliteCacheIndex({ path: sqlite().path });
+    const cache = await openArtifactCache({ dir, index, cleanupIntervalMs: 0 });
+    try {
+      expect(await index.stats(Date.now())).toMatchObject({
+        entries: 3,
+        files: 1,
+        bytes: content.length,
+      });
+      for (const url of urls) expect((await cache.get(url))?.body.equals(content)).toBe(true);
+    } finally {
+      await cache.close();
+      await index.close();
+    }
+  });
+
   it('a writer SIGKILLed mid-write leaves no entry, and its temp file is gone after the next open', async () => {
     const dir = `${sqlite().dir}/killed`;
     const child = spawn(process.execPath, ['--import', 'tsx', writer, sqlite().path, dir], {
