@@ -11,7 +11,8 @@ export type CliErrorCode =
   | 'SLUICE_NO_TOKEN'
   | 'SLUICE_BAD_PIPELINE_FILE'
   | 'SLUICE_BAD_CONFIG'
-  | 'SLUICE_NO_PIPELINE_FILE';
+  | 'SLUICE_NO_PIPELINE_FILE'
+  | 'SLUICE_NO_CACHE';
 
 /**
  * A command cannot do what it was asked on this database (no such file, no such run, nothing

@@ -16,10 +16,18 @@ import { CliError } from './cli-error.js';
  * store's own migration check on a read-only connection, so nothing is written to it.
  */
 export async function openExistingStore(path: string): Promise<Store> {
-  if (!statSync(path, { throwIfNoEntry: false })?.isFile()) throw noDatabase(path);
-  checkSchema(path);
+  checkExistingDatabase(path);
   // The verbs write little (a retry, a cancel): SQLite's own checkpoint, no thread for it.
   return createSqliteStore({ path, checkpoint: 'inline' });
+}
+
+/**
+ * The checks openExistingStore makes before it opens anything, for verbs that open the database
+ * through something other than the Store (`sluice cache` opens its CacheIndex).
+ */
+export function checkExistingDatabase(path: string): void {
+  if (!statSync(path, { throwIfNoEntry: false })?.isFile()) throw noDatabase(path);
+  checkSchema(path);
 }
 
 /** Opens the database, runs `use`, and closes it whatever happens. */

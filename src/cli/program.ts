@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
+import { registerCache } from './commands/cache.js';
 import { registerCancel } from './commands/cancel.js';
 import { registerDlq } from './commands/dlq.js';
 import { registerItems } from './commands/items.js';
@@ -47,6 +48,7 @@ export function createProgram(options: ProgramOptions = {}): Command {
   registerDlq(program, io);
   registerRetryFailed(program, io);
   registerCancel(program, io);
+  registerCache(program, io);
   registerServe(program, io);
   return program;
 }

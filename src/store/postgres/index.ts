@@ -4,3 +4,4 @@
  */
 export * from './pool.js';
 export * from './migrate.js';
+export * from './cache-index.js';
