@@ -4,3 +4,9 @@
  */
 export * from './pool.js';
 export * from './migrate.js';
+export {
+  createPostgresStore,
+  maskUrl,
+  minServerVersion,
+  type PostgresStoreOptions,
+} from './postgres-store.js';
