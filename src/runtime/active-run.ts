@@ -136,6 +136,7 @@ export class ActiveRun {
     const timers = this.#startTimers();
     const unsubscribe = onItemsAdded(this.#options.store, (runId, stage) => {
       if (runId === this.#runId) this.#worker(stage)?.wake();
+      else if (runId === '') for (const worker of this.#workers) worker.wake();
     });
     const unwatchLink = this.#watchCoordination();
     this.#workersDone = Promise.all(this.#workers.map((worker) => worker.run())).then(

@@ -148,6 +148,16 @@ export interface Store {
   /** Deletes every service's buckets that start before `before`; returns how many. */
   pruneHealthSamples(before: number): Promise<number>;
 
+  // ── wake-ups across processes (optional) ────────────────────────────────────────────
+  /**
+   * Calls `listener` when a write by any process (another store on the same database included)
+   * made items of (runId, stage) claimable: seeded, emitted, retried, released, reclaimed or sent
+   * back. Best effort and possibly late or lost: a wake-up to claim now instead of at the next
+   * poll, never a replacement for polling. `('', '')` means "something, somewhere". Returns the
+   * unsubscribe function. Absent on backends that cannot tell (SQLite: other processes poll).
+   */
+  watchItems?(listener: (runId: string, stage: string) => void): () => void;
+
   /** Releases the connection(s). Further calls fail. Idempotent. */
   close(): Promise<void>;
 }

@@ -3,6 +3,7 @@ import type { CommitResult, Outcome } from '../outcome.js';
 import type { Lease } from '../records.js';
 import { requireTime } from '../validate.js';
 import type { ClaimedItems } from './claimed.js';
+import { notifySql } from './notify.js';
 import { prepareResolve } from './resolve.js';
 import { fromStates, inTransaction, toState, type PgContext, type Queryable } from './sql.js';
 
@@ -80,8 +81,14 @@ export function prepareCommit(ctx: PgContext, claimed: ClaimedItems) {
          AS x(parent, stage, id, priority, available_at, input, trace_context, n)
          ON x.parent = c.seq AND c.kind = 'complete'
        ORDER BY x.n
-       ON CONFLICT (run_id, stage, id) DO NOTHING)
-     SELECT n FROM c`;
+       ON CONFLICT (run_id, stage, id) DO NOTHING
+       RETURNING run_id, stage),
+     w AS (
+       SELECT run_id, stage FROM c WHERE kind IN ('retry', 'release')
+       UNION SELECT run_id, stage FROM x)
+     SELECT n, (SELECT count(${notifySql('$18::text', 'run_id', 'stage')}) FROM w
+       WHERE $18::text IS NOT NULL) AS notified
+     FROM c`;
   const name = ctx.name('commit');
 
   /** Applies one round (every seq at most once); returns the positions that applied. */
@@ -174,6 +181,7 @@ export function prepareCommit(ctx: PgContext, claimed: ClaimedItems) {
         child.availableAt,
         child.input,
         child.traceContext,
+        ctx.channel,
       ],
     });
     return rows.map((row) => indices[row.n - 1]!);

@@ -9,7 +9,15 @@ import {
 import type { DeadLetterRecord, Page } from '../records.js';
 import { requireId, requireObject, requireTime } from '../validate.js';
 import { toDeadLetterRecord, type DeadLetterRow } from './rows.js';
-import { fromStates, inTransaction, runChecker, toState, type PgContext } from './sql.js';
+import { notifySql } from './notify.js';
+import {
+  fromStates,
+  inTransaction,
+  runChecker,
+  toState,
+  type PgContext,
+  type Queryable,
+} from './sql.js';
 
 /**
  * What happens to items that failed: the dead-letter list, sending dead letters back (by stage,
@@ -48,14 +56,23 @@ export function prepareFailures(ctx: PgContext) {
          SELECT stage, id FROM ${q}.items WHERE ${itemFilter} AND state = 'dead')`;
     const update = `UPDATE ${q}.items SET state = ${toState(event)}, attempts = 0,
          available_at = $5, updated_at = $5
-       WHERE ${itemFilter} AND state IN ${fromStates(event)}`;
+       WHERE ${itemFilter} AND state IN ${fromStates(event)}
+       RETURNING stage`;
     return (params: Params) =>
       inTransaction(pool, async (client) => {
         await requireRun(client, params.runId, runField);
         const values = [params.runId, params.stage, params.category, params.ids, params.now];
         await client.query(mark, values);
-        return (await client.query(update, values)).rowCount ?? 0;
+        const { rows } = await client.query<{ stage: string }>(update, values);
+        await notifyStages(client, params.runId, rows);
+        return rows.length;
       });
+  };
+  const notify = `SELECT ${notifySql('$1::text', '$2::text', 'stage')} FROM unnest($3::text[]) AS stage`;
+  const notifyStages = async (client: Queryable, runId: string, rows: { stage: string }[]) => {
+    if (ctx.channel === null || rows.length === 0) return;
+    const stages = [...new Set(rows.map((row) => row.stage))];
+    await client.query(notify, [ctx.channel, runId, stages]);
   };
   const retryDead = revive('retryDeadLetter', 'filter.runId');
   const resetFailed = revive('resetFailed', 'runId');

@@ -1,6 +1,7 @@
 import { normalizeHeartbeat } from '../input/items.js';
 import { requireId, requireInteger, requireObject, requireTime } from '../validate.js';
 import type { ClaimedItems } from './claimed.js';
+import { notifySql } from './notify.js';
 import { prepareResolve } from './resolve.js';
 import { clearLease, fromStates, toState, type PgContext } from './sql.js';
 
@@ -38,7 +39,9 @@ export function prepareLeases(ctx: PgContext, claimed: ClaimedItems) {
        SELECT run_id, stage, id, attempts, 'recoverable',
          'lease expired at ' || lease_expires_at || ' (held by ' || lease_owner || ')', 0, $1
        FROM r ORDER BY lease_expires_at, seq)
-     SELECT count(*) AS n FROM r`;
+     SELECT (SELECT count(*) FROM r) AS n,
+       (SELECT count(${notifySql('$4::text', 'run_id', 'stage')})
+        FROM (SELECT DISTINCT run_id, stage FROM r) AS w WHERE $4::text IS NOT NULL) AS notified`;
   const reclaimName = ctx.name('reclaim');
 
   return {
@@ -84,7 +87,7 @@ export function prepareLeases(ctx: PgContext, claimed: ClaimedItems) {
       const { rows } = await pool.query<{ n: number }>({
         name: reclaimName,
         text: reclaim,
-        values: [at, n, runId],
+        values: [at, n, runId, ctx.channel],
       });
       return rows[0]!.n;
     },

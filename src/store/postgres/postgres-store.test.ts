@@ -101,6 +101,7 @@ describePostgres('postgres store', (postgres) => {
     expect((await failure({ url, applicationName: 'é'.repeat(70) })).field).toBe(
       'postgres.applicationName',
     );
+    expect((await failure({ url, notify: 'yes' })).field).toBe('postgres.notify');
     expect((await failure({ pool: {} })).field).toBe('postgres.pool');
     expect((await failure({ pool: postgres().pool, poolSize: 3 })).field).toBe('postgres.poolSize');
   });

@@ -10,6 +10,7 @@ import { prepareFailures } from './failures.js';
 import { prepareInspect } from './inspect.js';
 import { prepareLeases } from './leases.js';
 import { migratePostgres, quoteSchema } from './migrate.js';
+import { itemsChannel, ItemsNotifications } from './notify.js';
 import { createPostgresPool } from './pool.js';
 import { prepareRuns } from './runs.js';
 import { prepareSeed } from './seed.js';
@@ -33,6 +34,12 @@ export interface PostgresStoreOptions {
   readonly statementTimeoutMs?: number;
   /** `application_name` of every connection, as pg_stat_activity shows it. Default `sluice`. */
   readonly applicationName?: string;
+  /**
+   * Wake idle workers across processes with LISTEN/NOTIFY (see notify.ts). Default true; false
+   * sends no NOTIFY and holds no LISTEN connection (e.g. behind a pooler in transaction mode,
+   * which drops them): workers then find new work by polling alone.
+   */
+  readonly notify?: boolean;
 }
 
 /** The oldest PostgreSQL the store's SQL is written for (MATERIALIZED CTEs, SKIP LOCKED...). */
@@ -48,6 +55,10 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
   const o = requireObject<PostgresStoreOptions>(options, 'postgres');
   const schema = o.schema === undefined ? 'sluice' : requireString(o.schema, 'postgres.schema');
   const q = quoteSchema(schema);
+  if (o.notify !== undefined && typeof o.notify !== 'boolean') {
+    throw new InvalidConfigError('postgres.notify', 'a boolean', o.notify);
+  }
+  const notify = o.notify ?? true;
   let pool: pg.Pool;
   let owned: boolean;
   let where: string;
@@ -111,7 +122,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     if (owned) await pool.end().catch(() => undefined);
     throw error;
   }
-  return new PostgresStore(pool, owned, schema, q);
+  return new PostgresStore(pool, owned, schema, q, notify);
 }
 
 /** The URL with its password (if any) replaced by `***`, for messages and logs. */
@@ -153,7 +164,7 @@ function prepare(ctx: PgContext) {
   const counters = prepareCounters(ctx);
   return {
     ...prepareRuns(ctx),
-    ...prepareSeed(ctx, () => Promise.resolve()),
+    ...prepareSeed(ctx),
     ...prepareClaim(ctx, claimed),
     ...prepareLeases(ctx, claimed),
     ...prepareCommit(ctx, claimed),
@@ -168,16 +179,25 @@ class PostgresStore implements Store {
   #pool: pg.Pool | undefined;
   #ops: Ops | undefined;
   readonly #owned: boolean;
+  readonly #notifications: ItemsNotifications | undefined;
 
-  constructor(pool: pg.Pool, owned: boolean, schema: string, q: string) {
+  constructor(pool: pg.Pool, owned: boolean, schema: string, q: string, notify: boolean) {
     this.#pool = pool;
     this.#owned = owned;
+    const channel = notify ? itemsChannel(schema) : null;
+    if (channel !== null) this.#notifications = new ItemsNotifications(pool, channel);
     this.#ops = prepare({
       pool: typed(pool),
       q,
       name: (statement) => `sluice.${schema}.${statement}`,
+      channel,
     });
   }
+
+  watchItems = (listener: (runId: string, stage: string) => void): (() => void) => {
+    if (this.#ops === undefined) throw new StoreClosedError(this.backend, 'watchItems');
+    return this.#notifications?.watch(listener) ?? (() => undefined);
+  };
 
   /** Runs one operation; a throw before its first await becomes a rejection all the same. */
   async #call<T>(method: string, operation: (ops: Ops) => Promise<T> | T): Promise<T> {
@@ -243,6 +263,8 @@ class PostgresStore implements Store {
     const pool = this.#pool;
     this.#pool = undefined;
     this.#ops = undefined;
-    if (pool !== undefined && this.#owned) await pool.end();
+    if (pool === undefined) return;
+    await this.#notifications?.close();
+    if (this.#owned) await pool.end();
   };
 }

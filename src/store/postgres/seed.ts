@@ -2,18 +2,17 @@ import { normalizeNewItems } from '../input/items.js';
 import type { SeedResult } from '../records.js';
 import { requireId, requireTime } from '../validate.js';
 import { prepareInsertItems } from './insert-items.js';
-import { inTransaction, runChecker, type PgContext, type Queryable } from './sql.js';
+import { notifySql } from './notify.js';
+import { inTransaction, runChecker, type PgContext } from './sql.js';
 
 /**
  * Seeding: every item is checked (ID, JSON input, priority...) before the transaction starts,
  * then all are inserted in one transaction; an ID already present is left untouched.
  */
-export function prepareSeed(
-  ctx: PgContext,
-  onSeeded: (db: Queryable, runId: string, stage: string) => Promise<void>,
-) {
+export function prepareSeed(ctx: PgContext) {
   const requireRun = runChecker(ctx);
   const insert = prepareInsertItems(ctx);
+  const notify = `SELECT ${notifySql('$1::text', '$2::text', '$3::text')}`;
 
   return {
     async seedItems(
@@ -33,7 +32,9 @@ export function prepareSeed(
       return inTransaction(ctx.pool, async (client) => {
         await requireRun(client, id);
         const inserted = await insert(client, rows, { runId: id, stage: s, now: at });
-        if (inserted > 0) await onSeeded(client, id, s);
+        if (inserted > 0 && ctx.channel !== null) {
+          await client.query(notify, [ctx.channel, id, s]);
+        }
         return { inserted, existing: rows.length - inserted };
       });
     },

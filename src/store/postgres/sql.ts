@@ -61,6 +61,8 @@ export interface PgContext {
   readonly q: string;
   /** A statement name unique to this schema (pg prepares a named statement once per connection). */
   name(statement: string): string;
+  /** The NOTIFY channel of items becoming claimable, or null when notifications are off. */
+  readonly channel: string | null;
 }
 
 /** Runs `body` in one transaction on one connection; a broken connection is not reused. */
