@@ -69,13 +69,17 @@ describeSqlite('sluice serve', (sqlite) => {
     await buildOperatedRun(sqlite().path);
   });
 
-  it('serves the stored run summary behind the token until SIGTERM, then exits 0', async () => {
+  it('serves the stored run summary behind scoped tokens until SIGTERM, then exits 0', async () => {
     const token = 'a-test-token-of-some-length';
+    const admin = 'an-admin-token-of-some-length';
     const { SLUICE_DB: _ours, ...inherited } = process.env;
     const child = spawn(
       process.execPath,
       ['--import', 'tsx', bin, 'serve', '--db', sqlite().path, '--port', '0'],
-      { env: { ...inherited, SLUICE_API_TOKEN: token }, stdio: ['ignore', 'pipe', 'pipe'] },
+      {
+        env: { ...inherited, SLUICE_API_TOKENS: `screen:read:${token},oncall:admin:${admin}` },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
     );
     const exited = once(child, 'exit');
     let stdout = '';
@@ -97,6 +101,13 @@ describeSqlite('sluice serve', (sqlite) => {
       await store.close();
       expect(await response.json()).toEqual({ runId: operatedRunId, summary: run!.summary });
       expect((await fetch(`${url}/health/live`)).status).toBe(200);
+      const retry = (secret: string) =>
+        fetch(`${url}/api/v1/runs/${operatedRunId}/retry-failed`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${secret}` },
+        });
+      expect((await retry(token)).status).toBe(403);
+      expect((await retry(admin)).status).toBe(200);
     } finally {
       child.kill('SIGTERM');
     }
@@ -108,7 +119,7 @@ describeSqlite('sluice serve', (sqlite) => {
     const { code, stderr } = await sluice(['serve', '--db', sqlite().path, '--port', '0']);
     expect(code).toBe(1);
     expect(stderr).toMatch(
-      /SLUICE_API_TOKEN \(or --token\), or pass --no-auth .*\(SLUICE_NO_TOKEN\)/,
+      /SLUICE_API_TOKEN \(or --token\) or scoped SLUICE_API_TOKENS, or pass --no-auth .*\(SLUICE_NO_TOKEN\)/,
     );
   });
 });

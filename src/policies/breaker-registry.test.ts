@@ -34,6 +34,11 @@ describe('breakerRegistry', () => {
     expect(registry.services()).toEqual(['images', 'llm']);
     expect(registry.get('images', 'c.example.com')).toBeUndefined();
     expect(registry.get('images', 'a.example.com')).toBe(a);
+    expect([...registry.entries('images')].map(([key]) => key)).toEqual([
+      'a.example.com',
+      'b.example.com',
+    ]);
+    expect([...registry.entries('nope')]).toEqual([]);
   });
 
   it('counts the breakers of each service by state', async () => {

@@ -121,6 +121,12 @@ export class BreakerRegistry {
     return this.#services.get(service)?.get(key);
   }
 
+  /** The live breakers of `service` with their keys; does not count as a use. */
+  *entries(service: string): IterableIterator<[string, CircuitBreaker]> {
+    const registry = this.#services.get(service);
+    if (registry) yield* registry;
+  }
+
   /** Services seen so far. */
   services(): string[] {
     return [...this.#services.keys()];

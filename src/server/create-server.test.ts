@@ -98,9 +98,9 @@ describeSqlite('server: createServer', (sqlite) => {
     expect(all.statusCode).toBe(200);
     const stored = await fixture.store.loadBreakerState('api');
     expect(stored).toHaveLength(1);
-    expect(all.json()).toEqual({ service: 'api', breakers: stored });
+    expect(all.json()).toEqual({ service: 'api', live: [], breakers: stored });
     const one = await get('/api/v1/services/api/breakers?key=down.example');
-    expect(one.json()).toEqual({ service: 'api', breakers: stored });
+    expect(one.json()).toEqual({ service: 'api', live: [], breakers: stored });
 
     const unknown = await get('/api/v1/services/nope/breakers');
     expect(unknown.statusCode).toBe(404);

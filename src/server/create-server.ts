@@ -8,7 +8,9 @@
 import { fastify, LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { createLogger } from '../observe/index.js';
+import { InvalidConfigError } from '../errors/index.js';
 import { ApiError, toErrorResponse } from './errors.js';
+import { isLoopback, securityHeaders } from './security.js';
 import { parseServerOptions, type ServerOptions } from './options.js';
 import { apiRoutes } from './routes/api.js';
 import { healthRoutes } from './routes/health.js';
@@ -68,14 +70,23 @@ export function createServer(options: ServerOptions): SluiceServer {
     done();
   });
 
-  const context = { app, store: o.store, now: o.now };
-  healthRoutes(context, o);
-  metricsRoutes(context, o.metrics);
+  securityHeaders(app, o.corsOrigins);
+  healthRoutes(app, o);
+  metricsRoutes(app, o.metrics);
   apiRoutes(app, o);
 
   return {
     app,
-    listen: ({ port = 0, host = '127.0.0.1' } = {}) => app.listen({ port, host }),
+    listen: async ({ port = 0, host = '127.0.0.1' } = {}) => {
+      if (o.tokens === undefined && !isLoopback(host)) {
+        throw new InvalidConfigError(
+          'host',
+          'a loopback address (127.0.0.1, ::1, localhost) while /api/v1 has no token: configure a token before serving the network',
+          host,
+        );
+      }
+      return app.listen({ port, host });
+    },
     close: () => app.close(),
   };
 }

@@ -10,6 +10,7 @@ import { isInvalidConfigError, isStoreClosedError } from '../errors/index.js';
 export type ApiErrorCode =
   | 'invalid_request'
   | 'unauthorized'
+  | 'forbidden'
   | 'not_found'
   | 'conflict'
   | 'payload_too_large'

@@ -19,7 +19,7 @@ describeSqlite('server options', (sqlite) => {
 
   it('requires a token unless auth: false, and refuses both or a short one, naming the field', () => {
     expect(() => createServer({ store })).toThrow(
-      /^server\.token must be a bearer token of at least 16 characters \(or auth: false/,
+      /^server\.token must be a bearer token of at least 16 characters, or tokens \(or auth: false/,
     );
     expect(() => createServer({ store, token: 'short' })).toThrow(
       'server.token must be a string of length >= 16, got "short"',
@@ -60,12 +60,17 @@ describeSqlite('server options', (sqlite) => {
     const metrics = createMetrics({ defaultMetrics: false });
     const resolved = parseServerOptions({ store, token: testToken, metrics: [registry, metrics] });
     expect(resolved.metrics).toEqual([registry, metrics.registry]);
-    expect(resolved.rateLimit).toEqual({ ratePerSecond: 20, burst: 40 });
-    expect(resolved.token).toBe(testToken);
+    expect(resolved.rateLimit).toEqual({
+      ratePerSecond: 20,
+      burst: 40,
+      perToken: { ratePerSecond: 50, burst: 100 },
+    });
+    expect(resolved.tokens).toEqual([{ name: 'default', scope: 'admin', secret: testToken }]);
+    expect(Object.isFrozen(resolved.tokens)).toBe(true);
     expect(Object.isFrozen(resolved)).toBe(true);
     expect(Object.isFrozen(resolved.metrics)).toBe(true);
     expect(parseServerOptions({ store, auth: false, rateLimit: false })).toMatchObject({
-      token: undefined,
+      tokens: undefined,
       rateLimit: false,
       metrics: [],
     });

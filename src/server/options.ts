@@ -11,6 +11,8 @@ import type { DependencyCheck, HealthReport, SluiceMetrics } from '../observe/in
 import type { Clock } from '../policies/index.js';
 import { parseConfig } from '../runtime/index.js';
 import type { Store } from '../store/index.js';
+import type { BreakerControl, WorkerSource } from './control.js';
+import { checkTokens, minTokenLength, parseTokenList, type ApiToken } from './tokens.js';
 
 /** A prom-client registry, or the metrics createMetrics built (its `.registry` is served). */
 export type MetricsSource = Registry | Pick<SluiceMetrics, 'registry'>;
@@ -22,6 +24,8 @@ export interface ServerRateLimitOptions {
   readonly burst?: number;
   /** Time source of the limiter (monotonic ms), for tests. Default performance.now(). */
   readonly clock?: Clock;
+  /** Per-token limit after authentication, or `false`. Default 50/s, burst 100. */
+  readonly perToken?: { readonly ratePerSecond?: number; readonly burst?: number } | false;
 }
 
 export interface ServerOptions {
@@ -32,8 +36,19 @@ export interface ServerOptions {
   readonly health?: () => HealthReport | undefined | Promise<HealthReport | undefined>;
   /** Run on every GET /health/ready besides the built-in store check. */
   readonly dependencyChecks?: readonly DependencyCheck[];
-  /** The bearer token of /api/v1: at least 16 characters. Required unless `auth: false`. */
+  /** One admin bearer token of /api/v1 (named `default`): at least 16 characters. */
   readonly token?: string;
+  /**
+   * Scoped tokens: a list, or the text of SLUICE_API_TOKENS (`name:scope:secret,...` or
+   * `@file`). `token` or `tokens` is required unless `auth: false`.
+   */
+  readonly tokens?: readonly ApiToken[] | string;
+  /** Origins allowed to call the API from a browser (CORS). Default none: CORS is off. */
+  readonly corsOrigins?: readonly string[];
+  /** The live breakers of this process (the runner), for GET /breakers and reset. */
+  readonly breakers?: BreakerControl;
+  /** The workers GET /workers lists (a fleet registry); default this process. */
+  readonly workers?: WorkerSource;
   /** `false` serves /api/v1 without authentication (a trusted network only). */
   readonly auth?: false;
   /** Per-client-IP limit on /api/v1 (answers 429 with Retry-After), or `false` for none. */
@@ -54,17 +69,29 @@ export interface ResolvedServerOptions {
   readonly health: ServerOptions['health'];
   readonly dependencyChecks: readonly DependencyCheck[];
   /** undefined: auth is off (`auth: false`). */
-  readonly token: string | undefined;
+  readonly tokens: readonly ApiToken[] | undefined;
   readonly rateLimit:
-    { readonly ratePerSecond: number; readonly burst: number; readonly clock?: Clock } | false;
+    | {
+        readonly ratePerSecond: number;
+        readonly burst: number;
+        readonly clock?: Clock;
+        readonly perToken:
+          | { readonly ratePerSecond: number; readonly burst: number; readonly clock?: Clock }
+          | false;
+      }
+    | false;
+  readonly corsOrigins: readonly string[];
+  readonly breakers: BreakerControl | undefined;
+  readonly workers: WorkerSource | undefined;
   readonly logger: Logger | undefined;
   readonly now: () => number;
   readonly trustProxy: boolean | string | string[] | undefined;
   readonly bodyLimit: number;
 }
 
-export const minTokenLength = 16;
+export { minTokenLength };
 export const defaultRateLimit = Object.freeze({ ratePerSecond: 20, burst: 40 });
+export const defaultTokenRateLimit = Object.freeze({ ratePerSecond: 50, burst: 100 });
 
 const fn = <T>(expected: string) => z.custom<T>((v) => typeof v === 'function', expected);
 
@@ -96,7 +123,25 @@ const schema = z
     ).optional(),
     dependencyChecks: z.array(dependencyCheck).optional(),
     token: z.string().min(minTokenLength).optional(),
+    tokens: z
+      .union([
+        z.string(),
+        z.array(z.strictObject({ name: z.string(), scope: z.string(), secret: z.string() })),
+      ])
+      .optional(),
     auth: z.literal(false).optional(),
+    corsOrigins: z
+      .array(z.url({ error: 'an origin such as "https://ops.example.com"' }))
+      .optional(),
+    breakers: z
+      .custom<BreakerControl>(
+        (v) => hasMethods(v, ['list', 'reset']),
+        'an object with list() and reset()',
+      )
+      .optional(),
+    workers: z
+      .custom<WorkerSource>((v) => hasMethods(v, ['list']), 'an object with list()')
+      .optional(),
     rateLimit: z
       .union([
         z.literal(false),
@@ -104,6 +149,15 @@ const schema = z
           ratePerSecond: z.number().positive().optional(),
           burst: z.number().min(1).optional(),
           clock: z.custom<Clock>((v) => hasMethods(v, ['now']), 'an object with now()').optional(),
+          perToken: z
+            .union([
+              z.literal(false),
+              z.strictObject({
+                ratePerSecond: z.number().positive().optional(),
+                burst: z.number().min(1).optional(),
+              }),
+            ])
+            .optional(),
         }),
       ])
       .optional(),
@@ -115,14 +169,14 @@ const schema = z
     bodyLimit: z.int().min(1).optional(),
   })
   .superRefine((o, ctx) => {
-    if (o.auth === undefined && o.token === undefined) {
+    if (o.auth === undefined && o.token === undefined && o.tokens === undefined) {
       ctx.addIssue({
         code: 'custom',
         path: ['token'],
-        message: `a bearer token of at least ${minTokenLength} characters (or auth: false to serve /api/v1 without one)`,
+        message: `a bearer token of at least ${minTokenLength} characters, or tokens (or auth: false to serve /api/v1 without one)`,
       });
     }
-    if (o.auth === false && o.token !== undefined) {
+    if (o.auth === false && (o.token !== undefined || o.tokens !== undefined)) {
       ctx.addIssue({
         code: 'custom',
         path: ['auth'],
@@ -141,6 +195,15 @@ export function parseServerOptions(options: ServerOptions): ResolvedServerOption
           ratePerSecond: o.rateLimit?.ratePerSecond ?? defaultRateLimit.ratePerSecond,
           burst: o.rateLimit?.burst ?? defaultRateLimit.burst,
           ...(o.rateLimit?.clock ? { clock: o.rateLimit.clock } : {}),
+          perToken:
+            o.rateLimit?.perToken === false
+              ? (false as const)
+              : Object.freeze({
+                  ratePerSecond:
+                    o.rateLimit?.perToken?.ratePerSecond ?? defaultTokenRateLimit.ratePerSecond,
+                  burst: o.rateLimit?.perToken?.burst ?? defaultTokenRateLimit.burst,
+                  ...(o.rateLimit?.clock ? { clock: o.rateLimit.clock } : {}),
+                }),
         });
   return Object.freeze({
     store: o.store,
@@ -149,11 +212,28 @@ export function parseServerOptions(options: ServerOptions): ResolvedServerOption
     ),
     health: o.health,
     dependencyChecks: Object.freeze([...(o.dependencyChecks ?? [])]),
-    token: o.auth === false ? undefined : o.token,
+    tokens: o.auth === false ? undefined : resolveTokens(o.token, o.tokens),
+    corsOrigins: Object.freeze([...(o.corsOrigins ?? [])].map((u) => new URL(u).origin)),
+    breakers: o.breakers,
+    workers: o.workers,
     rateLimit,
     logger: o.logger,
     now: o.now ?? Date.now,
     trustProxy: Array.isArray(o.trustProxy) ? [...o.trustProxy] : o.trustProxy,
     bodyLimit: o.bodyLimit ?? 64 * 1024,
   });
+}
+
+/** `token` is the admin token named `default`; `tokens` adds (or is) the scoped list. */
+function resolveTokens(
+  token: string | undefined,
+  tokens: string | readonly { name: string; scope: string; secret: string }[] | undefined,
+): readonly ApiToken[] {
+  const list: ApiToken[] =
+    typeof tokens === 'string'
+      ? parseTokenList(tokens, 'server.tokens')
+      : [...(tokens ?? [])].map((t) => ({ ...t, scope: t.scope as ApiToken['scope'] }));
+  if (token !== undefined) list.unshift({ name: 'default', scope: 'admin', secret: token });
+  checkTokens(list, 'server.tokens');
+  return Object.freeze(list.map((t) => Object.freeze({ ...t })));
 }

@@ -94,3 +94,35 @@ export const retryDeadLettersBody = z.strictObject(
 export const retryFailedBody = z.strictObject({ stage: id.optional() }, objectExpectation);
 
 export const cancelBody = z.strictObject({}, objectExpectation);
+
+export const noBody = cancelBody;
+
+export const breakerResetBody = z.strictObject(
+  {
+    key: z
+      .string({ error: 'a string (the breaker key: a host, or "" for the service-wide one)' })
+      .optional(),
+  },
+  objectExpectation,
+);
+
+export const failedItemsQuery = z.strictObject({
+  stage: id.optional(),
+  category: category.optional(),
+  ...page,
+});
+
+const sinceExpectation = 'milliseconds since the epoch, a whole number';
+const since = z
+  .string({ error: sinceExpectation })
+  .regex(/^[0-9]{1,15}$/, sinceExpectation)
+  .transform(Number);
+
+export const serviceHealthQuery = z.strictObject({ since: since.optional() });
+
+export const queueParams = z.strictObject({ name: id });
+
+export const queueRetryBody = z.strictObject(
+  { type: id.optional(), category: category.optional() },
+  objectExpectation,
+);

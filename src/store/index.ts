@@ -12,5 +12,6 @@ export * from './item-state.js';
 export { outcomeKinds } from './outcome.js';
 export { runStatuses } from './records.js';
 export { assertJsonSerializable, jsonExpected } from './json.js';
+export { itemCursor } from './input/filters.js';
 export * from './migration.js';
 export * from './sqlite/index.js';

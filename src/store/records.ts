@@ -185,6 +185,10 @@ export interface CheckpointRecord {
   readonly updatedAt: number;
 }
 
+export interface NamedCheckpointRecord extends CheckpointRecord {
+  readonly name: string;
+}
+
 export interface BreakerStateRecord {
   readonly service: string;
   /** The breaker within the service (a host, a domain); '' for a service-wide breaker. */

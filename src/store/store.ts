@@ -2,6 +2,7 @@ import type { CommitResult, Outcome } from './outcome.js';
 import type {
   BreakerStateRecord,
   CheckpointRecord,
+  NamedCheckpointRecord,
   ClaimRequest,
   ClaimedItem,
   DeadLetterFilter,
@@ -136,6 +137,8 @@ export interface Store {
   // ── run checkpoints (e.g. a paginated source's cursor) ─────────────────────────────────
   putCheckpoint(runId: string, name: string, state: unknown, now: number): Promise<void>;
   getCheckpoint(runId: string, name: string): Promise<CheckpointRecord | undefined>;
+  /** Every checkpoint of the run, ordered by name. */
+  listCheckpoints(runId: string): Promise<NamedCheckpointRecord[]>;
 
   // ── shared service state ─────────────────────────────────────────────────────────────
   saveBreakerState(service: string, key: string, snapshot: unknown, now: number): Promise<void>;

@@ -11,6 +11,7 @@ interface ServeOptions {
   readonly host: string;
   readonly port: number;
   readonly token?: string;
+  readonly tokens?: string;
   readonly auth: boolean;
 }
 
@@ -34,19 +35,34 @@ export function registerServe(program: Command, io: CliIo): void {
         'SLUICE_API_TOKEN',
       ),
     )
+    .addOption(
+      new Option(
+        '--tokens <list>',
+        'scoped tokens "name:read|admin:secret,..." or @file (prefer the env variable)',
+      ).env('SLUICE_API_TOKENS'),
+    )
     .addOption(new Option('--no-auth', 'serve /api/v1 without a token (trusted networks only)'))
     .action(async (options: ServeOptions) => {
-      if (options.auth && (options.token === undefined || options.token.length < 16)) {
+      if (
+        options.auth &&
+        options.tokens === undefined &&
+        (options.token === undefined || options.token.length < 16)
+      ) {
         throw new CliError(
           'SLUICE_NO_TOKEN',
-          'serve needs a bearer token of at least 16 characters for /api/v1: set SLUICE_API_TOKEN (or --token), or pass --no-auth on a trusted network',
+          'serve needs a bearer token of at least 16 characters for /api/v1: set SLUICE_API_TOKEN (or --token) or scoped SLUICE_API_TOKENS, or pass --no-auth on a trusted network',
         );
       }
       const store = await openExistingStore(options.db);
       try {
         const server = createServer({
           store,
-          ...(options.auth ? { token: options.token ?? '' } : { auth: false as const }),
+          ...(!options.auth
+            ? { auth: false as const }
+            : {
+                ...(options.token === undefined ? {} : { token: options.token }),
+                ...(options.tokens === undefined ? {} : { tokens: options.tokens }),
+              }),
         });
         const url = await server.listen({ host: options.host, port: options.port });
         io.stdout(`sluice: serving ${options.db} at ${url} (/health/ready, /api/v1)\n`);

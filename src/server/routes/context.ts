@@ -1,10 +1,13 @@
-import type { FastifyInstance } from 'fastify';
 import type { Store } from '../../store/index.js';
+import type { BreakerControl, WorkerSource } from '../control.js';
 
-/** What every route module is given: the app (or a scope of it) and the server's parts. */
+/** What every route module is given: the server's parts. */
 export interface RouteContext {
-  readonly app: FastifyInstance;
   readonly store: Store;
   /** Wall clock in ms, for store writes and ETAs. */
   readonly now: () => number;
+  /** The live breakers of the process serving the API, when it runs pipelines. */
+  readonly breakers: BreakerControl | undefined;
+  /** The workers to list: the fleet registry, or this process. */
+  readonly workers: WorkerSource | undefined;
 }

@@ -5,34 +5,44 @@
  * asked to change anything.
  */
 import { paged, pageRequest, requireNotCancelled, requireRun, requireStage } from '../lookups.js';
-import { parseInput } from '../parse-input.js';
-import { deadLettersQuery, noQuery, retryDeadLettersBody, runParams } from '../request-schemas.js';
+import { defineRoute, type RouteSpec } from '../route-spec.js';
+import { deadLettersQuery, retryDeadLettersBody, runParams } from '../request-schemas.js';
 import { pageView } from '../views.js';
 import type { RouteContext } from './context.js';
 
-export function deadLetterRoutes({ app, store, now }: RouteContext): void {
-  app.get('/runs/:runId/dead-letters', async (request) => {
-    const { runId } = parseInput(runParams, request.params, 'params');
-    const q = parseInput(deadLettersQuery, request.query, 'query');
-    await requireRun(store, runId);
-    await requireStage(store, runId, q.stage);
-    const filter = {
-      runId,
-      ...(q.stage === undefined ? {} : { stage: q.stage }),
-      ...(q.category === undefined ? {} : { category: q.category }),
-      ...(q.includeRetried === undefined ? {} : { includeRetried: q.includeRetried }),
-    };
-    return pageView(await paged(() => store.deadLetters(filter, pageRequest(q))));
-  });
-
-  app.post('/runs/:runId/dead-letters/retry', async (request) => {
-    const { runId } = parseInput(runParams, request.params, 'params');
-    parseInput(noQuery, request.query, 'query');
-    const body = parseInput(retryDeadLettersBody, request.body, 'body');
-    const run = await requireRun(store, runId);
-    requireNotCancelled(run, 'retry its dead letters');
-    await requireStage(store, runId, body.stage);
-    const retried = await store.retryDeadLetters({ runId, ...body }, now());
-    return { runId, retried };
-  });
+export function deadLetterRoutes({ store, now }: RouteContext): RouteSpec[] {
+  return [
+    defineRoute({
+      method: 'GET',
+      url: '/runs/:runId/dead-letters',
+      summary: 'Dead letters of a run, oldest first, by stage and failure category',
+      params: runParams,
+      query: deadLettersQuery,
+      handle: async ({ params: { runId }, query: q }) => {
+        await requireRun(store, runId);
+        await requireStage(store, runId, q.stage);
+        const filter = {
+          runId,
+          ...(q.stage === undefined ? {} : { stage: q.stage }),
+          ...(q.category === undefined ? {} : { category: q.category }),
+          ...(q.includeRetried === undefined ? {} : { includeRetried: q.includeRetried }),
+        };
+        return pageView(await paged(() => store.deadLetters(filter, pageRequest(q))));
+      },
+    }),
+    defineRoute({
+      method: 'POST',
+      url: '/runs/:runId/dead-letters/retry',
+      summary: 'Sends matching dead letters back to pending',
+      params: runParams,
+      body: retryDeadLettersBody,
+      handle: async ({ params: { runId }, body }) => {
+        const run = await requireRun(store, runId);
+        requireNotCancelled(run, 'retry its dead letters');
+        await requireStage(store, runId, body.stage);
+        const retried = await store.retryDeadLetters({ runId, ...body }, now());
+        return { runId, retried };
+      },
+    }),
+  ];
 }

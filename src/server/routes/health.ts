@@ -8,9 +8,9 @@ import { healthHttpStatus, healthJsonContentType, toHealthJson } from '../../obs
 import { parseInput } from '../parse-input.js';
 import { readiness, type ReadinessSources } from '../readiness.js';
 import { noQuery } from '../request-schemas.js';
-import type { RouteContext } from './context.js';
+import type { FastifyInstance } from 'fastify';
 
-export function healthRoutes({ app }: RouteContext, sources: ReadinessSources): void {
+export function healthRoutes(app: FastifyInstance, sources: ReadinessSources): void {
   app.get('/health/live', (request, reply) => {
     parseInput(noQuery, request.query, 'query');
     return reply

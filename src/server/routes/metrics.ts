@@ -10,9 +10,9 @@ import { mergeMetrics } from '../../observe/index.js';
 import { ApiError } from '../errors.js';
 import { parseInput } from '../parse-input.js';
 import { noQuery } from '../request-schemas.js';
-import type { RouteContext } from './context.js';
+import type { FastifyInstance } from 'fastify';
 
-export function metricsRoutes({ app }: RouteContext, registries: readonly Registry[]): void {
+export function metricsRoutes(app: FastifyInstance, registries: readonly Registry[]): void {
   app.get('/metrics', async (request, reply) => {
     parseInput(noQuery, request.query, 'query');
     const [first] = registries;

@@ -127,6 +127,21 @@ export function stateContract(ctx: ContractContext): void {
         page: 2,
       });
     });
+
+    it('lists every checkpoint of a run by name, and none of another run', async () => {
+      const store = ctx.store();
+      const runId = await ctx.newRun();
+      const other = await ctx.newRun();
+      await store.putCheckpoint(runId, 'source:articles', { cursor: 'x' }, 1_000);
+      await store.putCheckpoint(runId, 'progress', { finished: 3 }, 2_000);
+      await store.putCheckpoint(other, 'progress', { finished: 9 }, 3_000);
+      expect(await store.listCheckpoints(runId)).toEqual([
+        { name: 'progress', state: { finished: 3 }, updatedAt: 2_000 },
+        { name: 'source:articles', state: { cursor: 'x' }, updatedAt: 1_000 },
+      ]);
+      expect(await store.listCheckpoints(await ctx.newRun())).toEqual([]);
+      await expectInvalid(() => store.listCheckpoints(''), 'runId');
+    });
   });
 
   describe('breaker state', () => {

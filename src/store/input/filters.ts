@@ -152,3 +152,8 @@ export function normalizeHealthSample(sample: unknown): HealthSample {
     durationMs: s.durationMs,
   };
 }
+
+/** The cursor that continues an item listing right after `item` (stage, then ID order). */
+export function itemCursor(item: { readonly stage: string; readonly id: string }): string {
+  return encodeCursor([item.stage, item.id]);
+}

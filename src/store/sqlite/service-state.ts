@@ -1,7 +1,12 @@
 import type Database from 'better-sqlite3';
 import { normalizeHealthSample } from '../input/filters.js';
 import { fromJson, toJson } from '../json.js';
-import type { BreakerStateRecord, CheckpointRecord, HealthSample } from '../records.js';
+import type {
+  BreakerStateRecord,
+  CheckpointRecord,
+  HealthSample,
+  NamedCheckpointRecord,
+} from '../records.js';
 import { requireId, requireString, requireTime } from '../validate.js';
 import { runChecker } from './sql.js';
 
@@ -17,6 +22,9 @@ export function prepareServiceState(db: Database.Database) {
   );
   const getCheckpoint = db.prepare<[string, string], { state: string; updated_at: number }>(
     'SELECT state, updated_at FROM checkpoints WHERE run_id = ? AND name = ?',
+  );
+  const listCheckpoints = db.prepare<[string], { name: string; state: string; updated_at: number }>(
+    'SELECT name, state, updated_at FROM checkpoints WHERE run_id = ? ORDER BY name',
   );
   const saveBreaker = db.prepare(
     `INSERT INTO breaker_state (service, key, snapshot, updated_at) VALUES (?, ?, ?, ?)
@@ -68,6 +76,12 @@ export function prepareServiceState(db: Database.Database) {
       return row === undefined
         ? undefined
         : { state: fromJson(row.state), updatedAt: row.updated_at };
+    },
+
+    listCheckpoints(runId: unknown): NamedCheckpointRecord[] {
+      return listCheckpoints
+        .all(requireId(runId, 'runId'))
+        .map((row) => ({ name: row.name, state: fromJson(row.state), updatedAt: row.updated_at }));
     },
 
     saveBreakerState(service: unknown, key: unknown, snapshot: unknown, now: unknown): void {

@@ -144,6 +144,8 @@ class SqliteStore implements Store {
     this.#call('putCheckpoint', (ops) => ops.putCheckpoint(runId, name, state, now));
   getCheckpoint: Store['getCheckpoint'] = (runId, name) =>
     this.#call('getCheckpoint', (ops) => ops.getCheckpoint(runId, name));
+  listCheckpoints: Store['listCheckpoints'] = (runId) =>
+    this.#call('listCheckpoints', (ops) => ops.listCheckpoints(runId));
 
   saveBreakerState: Store['saveBreakerState'] = (service, key, snapshot, now) =>
     this.#call('saveBreakerState', (ops) => ops.saveBreakerState(service, key, snapshot, now));
