@@ -248,6 +248,9 @@ class PostgresStore implements Store {
   getCheckpoint: Store['getCheckpoint'] = (runId, name) =>
     this.#call('getCheckpoint', (ops) => ops.getCheckpoint(runId, name));
 
+  listCheckpoints: Store['listCheckpoints'] = (runId) =>
+    this.#call('listCheckpoints', (ops) => ops.listCheckpoints(runId));
+
   saveBreakerState: Store['saveBreakerState'] = (service, key, snapshot, now) =>
     this.#call('saveBreakerState', (ops) => ops.saveBreakerState(service, key, snapshot, now));
   loadBreakerState: Store['loadBreakerState'] = (service, key) =>

@@ -1,6 +1,11 @@
 import { normalizeHealthSample } from '../input/filters.js';
 import { fromJson, toJson } from '../json.js';
-import type { BreakerStateRecord, CheckpointRecord, HealthSample } from '../records.js';
+import type {
+  BreakerStateRecord,
+  CheckpointRecord,
+  HealthSample,
+  NamedCheckpointRecord,
+} from '../records.js';
 import { requireId, requireString, requireTime } from '../validate.js';
 import { runChecker, type PgContext } from './sql.js';
 
@@ -18,6 +23,8 @@ export function prepareServiceState(ctx: PgContext) {
        updated_at = excluded.updated_at`;
   const getCheckpoint = `SELECT state, updated_at FROM ${q}.checkpoints
      WHERE run_id = $1 AND name = $2`;
+  const listCheckpoints = `SELECT name, state, updated_at FROM ${q}.checkpoints
+     WHERE run_id = $1 ORDER BY name`;
   const saveBreaker = `INSERT INTO ${q}.breaker_state (service, key, snapshot, updated_at)
      VALUES ($1, $2, $3::jsonb, $4)
      ON CONFLICT (service, key) DO UPDATE SET snapshot = excluded.snapshot,
@@ -64,6 +71,18 @@ export function prepareServiceState(ctx: PgContext) {
       return row === undefined
         ? undefined
         : { state: fromJson(row.state), updatedAt: row.updated_at };
+    },
+
+    async listCheckpoints(runId: unknown): Promise<NamedCheckpointRecord[]> {
+      const { rows } = await pool.query<{ name: string; state: string; updated_at: number }>(
+        listCheckpoints,
+        [requireId(runId, 'runId')],
+      );
+      return rows.map((row) => ({
+        name: row.name,
+        state: fromJson(row.state),
+        updatedAt: row.updated_at,
+      }));
     },
 
     async saveBreakerState(service: unknown, key: unknown, snapshot: unknown, now: unknown) {
