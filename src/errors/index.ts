@@ -19,3 +19,4 @@ export * from './rate-limited-error.js';
 export * from './timeout-error.js';
 export * from './retry-after.js';
 export * from './classify.js';
+export * from './cache-error.js';

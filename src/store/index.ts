@@ -15,3 +15,5 @@ export { assertJsonSerializable, jsonExpected } from './json.js';
 export { itemCursor } from './input/filters.js';
 export * from './migration.js';
 export * from './sqlite/index.js';
+export type * from './cache-index.js';
+export { defaultCacheListLimit, maxCacheListLimit } from './cache-index.js';

@@ -10,3 +10,4 @@ export {
   minServerVersion,
   type PostgresStoreOptions,
 } from './postgres-store.js';
+export * from './cache-index.js';
