@@ -8,6 +8,7 @@ import { modelContract } from './contract/model.contract.js';
 import { runsContract } from './contract/runs.contract.js';
 import { seedAndClaimContract } from './contract/seed-claim.contract.js';
 import { stateContract } from './contract/state.contract.js';
+import { workersContract } from './contract/workers.contract.js';
 import type { Store } from './store.js';
 
 /**
@@ -29,5 +30,6 @@ export function storeContract(name: string, makeStore: () => Promise<Store>): vo
     stateContract(ctx);
     concurrencyContract(ctx);
     modelContract(ctx);
+    workersContract(ctx);
   });
 }

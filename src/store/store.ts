@@ -22,6 +22,8 @@ import type {
   SeedItem,
   SeedResult,
   StageCounts,
+  WorkerInfo,
+  WorkerRecord,
 } from './records.js';
 
 export type * from './records.js';
@@ -150,6 +152,23 @@ export interface Store {
   listHealthSamples(service: string, since: number): Promise<HealthSample[]>;
   /** Deletes every service's buckets that start before `before`; returns how many. */
   pruneHealthSamples(before: number): Promise<number>;
+
+  // ── the fleet's worker processes ────────────────────────────────────────────────────
+  /**
+   * Registers a worker process, or renews its registration: call it again as its heartbeat (it
+   * keeps `startedAt`, updates the rest). A worker that stops calling is one that died: see
+   * `listWorkers({ since })`.
+   */
+  registerWorker(worker: WorkerInfo, now: number): Promise<void>;
+  /** Removes the worker's registration (it stopped); false if it had none. */
+  deregisterWorker(id: string): Promise<boolean>;
+  /**
+   * The registered workers, those heard from at or after `since` if given, ordered by start
+   * then ID. On SQLite: the processes on this file; on PostgreSQL: the fleet.
+   */
+  listWorkers(options?: { readonly since?: number }): Promise<WorkerRecord[]>;
+  /** Deletes the registrations of workers not heard from since `before`; returns how many. */
+  pruneWorkers(before: number): Promise<number>;
 
   // ── wake-ups across processes (optional) ────────────────────────────────────────────
   /**

@@ -15,6 +15,7 @@ import { createPostgresPool } from './pool.js';
 import { prepareRuns } from './runs.js';
 import { prepareSeed } from './seed.js';
 import { prepareServiceState } from './service-state.js';
+import { prepareWorkers } from './workers.js';
 import { typed, type PgContext } from './sql.js';
 
 export interface PostgresStoreOptions {
@@ -170,6 +171,7 @@ function prepare(ctx: PgContext) {
     ...prepareCommit(ctx, claimed),
     ...prepareInspect(ctx, counters),
     ...prepareFailures(ctx),
+    ...prepareWorkers(ctx),
     ...prepareServiceState(ctx),
   };
 }
@@ -261,6 +263,15 @@ class PostgresStore implements Store {
     this.#call('listHealthSamples', (ops) => ops.listHealthSamples(service, since));
   pruneHealthSamples: Store['pruneHealthSamples'] = (before) =>
     this.#call('pruneHealthSamples', (ops) => ops.pruneHealthSamples(before));
+
+  registerWorker: Store['registerWorker'] = (worker, now) =>
+    this.#call('registerWorker', (ops) => ops.registerWorker(worker, now));
+  deregisterWorker: Store['deregisterWorker'] = (id) =>
+    this.#call('deregisterWorker', (ops) => ops.deregisterWorker(id));
+  listWorkers: Store['listWorkers'] = (options) =>
+    this.#call('listWorkers', (ops) => ops.listWorkers(options));
+  pruneWorkers: Store['pruneWorkers'] = (before) =>
+    this.#call('pruneWorkers', (ops) => ops.pruneWorkers(before));
 
   close = async (): Promise<void> => {
     const pool = this.#pool;
