@@ -9,6 +9,7 @@ import { createServiceCaller, type Services } from './services.js';
 import type { StageDefinition } from './stage.js';
 import { StageWorker } from './stage-worker.js';
 import { onItemsAdded } from './wakeups.js';
+import { WorkerPresence } from './worker-presence.js';
 
 /** The run-level `progress` checkpoint: items finished at a time, and the one before it. */
 export interface ProgressCheckpoint {
@@ -49,6 +50,7 @@ export class ActiveRun {
   #recheck = false;
   #workersDone: Promise<void> | undefined;
   #until: 'drained' | 'stopped' = 'drained';
+  #presence: WorkerPresence | undefined;
   #finishedAttempts = 0;
   #checkpointing: Promise<void> = Promise.resolve();
   /** The services this run built (and so closes); undefined when the caller passed its own. */
@@ -133,6 +135,16 @@ export class ActiveRun {
   async execute(options: RunOptions<unknown>): Promise<'completed' | 'stopped'> {
     this.#until = options.until ?? 'drained';
     const done = new Promise<'completed' | 'stopped'>((resolve) => (this.#finished = resolve));
+    const presence = new WorkerPresence({
+      store: this.#options.store,
+      owner: this.#owner,
+      runId: this.#runId,
+      intervalMs: Math.max(1_000, Math.floor(this.#env.leaseMs / 3)),
+      now: this.#env.now,
+      logger: this.#env.logger,
+    });
+    this.#presence = presence;
+    await presence.start();
     const timers = this.#startTimers();
     const unsubscribe = onItemsAdded(this.#options.store, (runId, stage) => {
       if (runId === this.#runId) this.#worker(stage)?.wake();
@@ -183,6 +195,8 @@ export class ActiveRun {
       if (this.#ownServices) {
         await Promise.all([...this.#ownServices.policies.values()].map((p) => p.close()));
       }
+      await presence.stop();
+      this.#presence = undefined;
     }
   }
 
@@ -246,6 +260,7 @@ export class ActiveRun {
     this.#stopped = true;
     this.#seedAbort.abort(new AbortedError('shutdown'));
     for (const worker of this.#workers) worker.stopClaiming();
+    void this.#presence?.stopping();
     const drained = this.#workersDone ?? Promise.resolve();
     let timer: ReturnType<typeof setTimeout> | undefined;
     const late = await Promise.race([
