@@ -189,6 +189,15 @@ export interface NamedCheckpointRecord extends CheckpointRecord {
   readonly name: string;
 }
 
+/** What `Store.prune` deleted. */
+export interface PruneResult {
+  /** Completed and cancelled runs, with everything under them. */
+  readonly runs: number;
+  readonly items: number;
+  /** Worker registrations not renewed since the cutoff. */
+  readonly workers: number;
+}
+
 /** A worker process, as it registers itself (see Store.registerWorker). */
 export interface WorkerInfo {
   /** Its lease owner ID (host:pid:random). */

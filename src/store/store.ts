@@ -14,6 +14,7 @@ import type {
   Lease,
   NewRun,
   Page,
+  PruneResult,
   PageRequest,
   RetryRecord,
   RunFilter,
@@ -152,6 +153,16 @@ export interface Store {
   listHealthSamples(service: string, since: number): Promise<HealthSample[]>;
   /** Deletes every service's buckets that start before `before`; returns how many. */
   pruneHealthSamples(before: number): Promise<number>;
+
+  // ── retention ────────────────────────────────────────────────────────────────────────
+  /**
+   * Deletes the completed and cancelled runs last updated before `now - olderThanMs`, with
+   * everything under them (items, retry history, dead letters, checkpoints, counts), and worker
+   * registrations not renewed since then, in one transaction. Running and failed runs are kept
+   * (they may be resumed). On SQLite the freed pages are reused, so a file under a steady load
+   * stops growing once retention applies (it does not shrink: VACUUM does that, offline).
+   */
+  prune(options: { readonly olderThanMs: number }, now: number): Promise<PruneResult>;
 
   // ── the fleet's worker processes ────────────────────────────────────────────────────
   /**

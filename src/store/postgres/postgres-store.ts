@@ -15,6 +15,7 @@ import { createPostgresPool } from './pool.js';
 import { prepareRuns } from './runs.js';
 import { prepareSeed } from './seed.js';
 import { prepareServiceState } from './service-state.js';
+import { preparePrune } from './prune.js';
 import { prepareWorkers } from './workers.js';
 import { typed, type PgContext } from './sql.js';
 
@@ -172,6 +173,7 @@ function prepare(ctx: PgContext) {
     ...prepareInspect(ctx, counters),
     ...prepareFailures(ctx),
     ...prepareWorkers(ctx),
+    ...preparePrune(ctx),
     ...prepareServiceState(ctx),
   };
 }
@@ -263,6 +265,8 @@ class PostgresStore implements Store {
     this.#call('listHealthSamples', (ops) => ops.listHealthSamples(service, since));
   pruneHealthSamples: Store['pruneHealthSamples'] = (before) =>
     this.#call('pruneHealthSamples', (ops) => ops.pruneHealthSamples(before));
+
+  prune: Store['prune'] = (options, now) => this.#call('prune', (ops) => ops.prune(options, now));
 
   registerWorker: Store['registerWorker'] = (worker, now) =>
     this.#call('registerWorker', (ops) => ops.registerWorker(worker, now));

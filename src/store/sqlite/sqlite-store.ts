@@ -14,6 +14,7 @@ import { openSqlite, type SqliteOpenOptions } from './open.js';
 import { prepareRuns } from './runs.js';
 import { prepareSeed } from './seed.js';
 import { prepareServiceState } from './service-state.js';
+import { preparePrune } from './prune.js';
 import { prepareWorkers } from './workers.js';
 
 export interface SqliteStoreOptions extends SqliteOpenOptions {
@@ -78,6 +79,7 @@ function prepare(db: Database.Database) {
     ...prepareInspect(db, counters),
     ...prepareFailures(db, counters),
     ...prepareWorkers(db),
+    ...preparePrune(db),
     ...prepareServiceState(db),
   };
 }
@@ -159,6 +161,8 @@ class SqliteStore implements Store {
     this.#call('listHealthSamples', (ops) => ops.listHealthSamples(service, since));
   pruneHealthSamples: Store['pruneHealthSamples'] = (before) =>
     this.#call('pruneHealthSamples', (ops) => ops.pruneHealthSamples(before));
+
+  prune: Store['prune'] = (options, now) => this.#call('prune', (ops) => ops.prune(options, now));
 
   registerWorker: Store['registerWorker'] = (worker, now) =>
     this.#call('registerWorker', (ops) => ops.registerWorker(worker, now));
