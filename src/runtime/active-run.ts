@@ -10,6 +10,7 @@ import { createServiceCaller, type Services } from './services.js';
 import type { StageDefinition } from './stage.js';
 import { StageWorker } from './stage-worker.js';
 import { onItemsAdded } from './wakeups.js';
+import { WorkerPresence } from './worker-presence.js';
 
 /** The run-level `progress` checkpoint: items finished at a time, and the one before it. */
 export interface ProgressCheckpoint {
@@ -59,6 +60,7 @@ export class ActiveRun {
   #recheck = false;
   #workersDone: Promise<void> | undefined;
   #until: 'drained' | 'stopped' = 'drained';
+  #presence: WorkerPresence | undefined;
   #finishedAttempts = 0;
   #checkpointing: Promise<void> = Promise.resolve();
   /** The services this run built (and so closes); undefined when the caller passed its own. */
@@ -143,9 +145,20 @@ export class ActiveRun {
   async execute(options: RunOptions<unknown>): Promise<'completed' | 'stopped'> {
     this.#until = options.until ?? 'drained';
     const done = new Promise<'completed' | 'stopped'>((resolve) => (this.#finished = resolve));
+    const presence = new WorkerPresence({
+      store: this.#options.store,
+      owner: this.#owner,
+      runId: this.#runId,
+      intervalMs: Math.max(1_000, Math.floor(this.#env.leaseMs / 3)),
+      now: this.#env.now,
+      logger: this.#env.logger,
+    });
+    this.#presence = presence;
+    await presence.start();
     const timers = this.#startTimers();
     const unsubscribe = onItemsAdded(this.#options.store, (runId, stage) => {
       if (runId === this.#runId) this.#worker(stage)?.wake();
+      else if (runId === '') for (const worker of this.#workers) worker.wake();
     });
     const unwatchLink = this.#watchCoordination();
     this.#workersDone = Promise.all(this.#workers.map((worker) => worker.run())).then(
@@ -192,6 +205,8 @@ export class ActiveRun {
       if (this.#ownServices) {
         await Promise.all([...this.#ownServices.policies.values()].map((p) => p.close()));
       }
+      await presence.stop();
+      this.#presence = undefined;
     }
   }
 
@@ -255,6 +270,7 @@ export class ActiveRun {
     this.#stopped = true;
     this.#seedAbort.abort(new AbortedError('shutdown'));
     for (const worker of this.#workers) worker.stopClaiming();
+    void this.#presence?.stopping();
     const drained = this.#workersDone ?? Promise.resolve();
     let timer: ReturnType<typeof setTimeout> | undefined;
     const late = await Promise.race([

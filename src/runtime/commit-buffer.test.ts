@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { expect, it } from 'vitest';
+import { expect, it, vi } from 'vitest';
 import { createSqliteStore, type ClaimedItem, type Store } from '../store/index.js';
 import { describeSqlite } from '../testing/vitest/index.js';
 import { CommitBuffer } from './commit-buffer.js';
@@ -16,6 +16,38 @@ async function claimAll(store: Store, runId: string, n: number): Promise<Claimed
 }
 
 describeSqlite('commit buffer', (sqlite) => {
+  it('flushes what arrived while a slow commit was in flight (a networked store)', async () => {
+    const sqliteStore = await createSqliteStore({ path: sqlite().path });
+    const items = await claimAll(sqliteStore, 'slow', 2);
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const commits: number[] = [];
+    // The first commit takes as long as the test says, like a round trip to PostgreSQL.
+    const store: Store = {
+      ...sqliteStore,
+      commit: async (outcomes, now) => {
+        if (commits.length === 0) await gate;
+        commits.push(outcomes.length);
+        return sqliteStore.commit(outcomes, now);
+      },
+    };
+    vi.useFakeTimers();
+    try {
+      const buffer = new CommitBuffer(store, { maxDelayMs: 5, now: () => 3 });
+      buffer.add({ kind: 'complete', lease: items[0]!, output: 1 });
+      await vi.advanceTimersByTimeAsync(5); // the first flush starts and waits at the gate
+      buffer.add({ kind: 'complete', lease: items[1]!, output: 2 });
+      await vi.advanceTimersByTimeAsync(5); // its timer fires during that flush: nothing to do
+      release();
+      await vi.advanceTimersByTimeAsync(20);
+      expect(commits).toEqual([1, 1]);
+      expect(buffer.size).toBe(0);
+    } finally {
+      vi.useRealTimers();
+      await sqliteStore.close();
+    }
+  });
+
   it('groups outcomes into few transactions and flushes on demand', async () => {
     const store = await createSqliteStore({ path: sqlite().path });
     const items = await claimAll(store, 'group', 1200);

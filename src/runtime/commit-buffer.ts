@@ -50,7 +50,7 @@ export class CommitBuffer {
   add(outcome: Outcome): void {
     this.#pending.push(outcome);
     if (this.#pending.length >= this.#maxBatch) this.#startFlush();
-    else this.#timer ??= setTimeout(() => this.#startFlush(), this.#maxDelayMs);
+    else this.#timer ??= setTimeout(this.#onTimer, this.#maxDelayMs);
   }
 
   /** Writes everything buffered now and resolves when the store has it (or rejects). */
@@ -66,6 +66,16 @@ export class CommitBuffer {
     if (this.#pending.length === 0 && !this.#flushing) return Promise.resolve();
     return new Promise((resolve) => this.#idleWaiters.push(resolve));
   }
+
+  /**
+   * A fired timer is forgotten first: if a flush is in flight, #startFlush does nothing, and the
+   * flush's end must then be free to set a new timer for what arrived meanwhile (with a store
+   * whose commit takes real time, a kept handle left those outcomes waiting forever).
+   */
+  readonly #onTimer = (): void => {
+    this.#timer = undefined;
+    this.#startFlush();
+  };
 
   #startFlush(): void {
     if (this.#flushing) return;
@@ -93,12 +103,12 @@ export class CommitBuffer {
         this.#flushing = undefined;
         if (this.#failures > 0) {
           this.#timer ??= setTimeout(
-            () => this.#startFlush(),
+            this.#onTimer,
             Math.min(1000, this.#maxDelayMs * 2 ** this.#failures),
           );
         } else if (this.#pending.length >= this.#maxBatch) this.#startFlush();
         else if (this.#pending.length > 0) {
-          this.#timer ??= setTimeout(() => this.#startFlush(), this.#maxDelayMs);
+          this.#timer ??= setTimeout(this.#onTimer, this.#maxDelayMs);
         } else {
           const waiters = this.#idleWaiters;
           this.#idleWaiters = [];

@@ -79,6 +79,8 @@ export class StageWorker {
   #wake: (() => void) | undefined;
   #woken = false;
   #slotWaiter: (() => void) | undefined;
+  /** The current backoff after store errors; 0 while the store answers. */
+  #failedMs = 0;
 
   constructor(stage: StageDefinition, deps: StageWorkerDeps) {
     this.stage = stage;
@@ -159,14 +161,21 @@ export class StageWorker {
       if (this.#deps.buffer.backlogged) await this.#deps.buffer.idle();
       const limit = Math.min(this.#batchSize, free);
       this.#woken = false;
-      const items = await store.claim({
-        runId,
-        stage: this.stage.name,
-        owner,
-        limit,
-        leaseMs,
-        now: now(),
-      });
+      let items: ClaimedItem[];
+      try {
+        items = await store.claim({
+          runId,
+          stage: this.stage.name,
+          owner,
+          limit,
+          leaseMs,
+          now: now(),
+        });
+        this.#storeRecovered();
+      } catch (error) {
+        await this.#storeFailed(error, 'claim');
+        continue;
+      }
       if (items.length === 0) {
         this.#setIdle(true);
         await this.#waitForWork();
@@ -187,11 +196,42 @@ export class StageWorker {
   async #waitForWork(): Promise<void> {
     const { store, runId, pollMs, now } = this.#deps;
     while (!this.#stopping && !this.#woken) {
-      const next = await store.nextAvailableAt(runId, this.stage.name);
+      let next: number | undefined;
+      try {
+        next = await store.nextAvailableAt(runId, this.stage.name);
+        this.#storeRecovered();
+      } catch (error) {
+        await this.#storeFailed(error, 'poll');
+        return;
+      }
       const current = now();
       if (next !== undefined && next <= current) return;
       await this.#sleep(next === undefined ? pollMs : Math.min(pollMs, next - current));
     }
+  }
+
+  /**
+   * The store could not be reached (a lost connection, a database restart): wait and try again,
+   * 100 ms doubling to 5 s, with one warning per outage. Nothing is lost meanwhile: running
+   * handlers go on, their outcomes wait in the commit buffer, and a lease that expires during the
+   * outage is reclaimed by a live worker, after which this worker's late commit of it is fenced.
+   */
+  async #storeFailed(error: unknown, what: 'claim' | 'poll'): Promise<void> {
+    if (this.#failedMs === 0) {
+      this.#deps.logger.warn(
+        { err: error, stage: this.stage.name },
+        `${what} failed; retrying with backoff until the store is back`,
+      );
+    }
+    this.#failedMs = Math.min(5_000, Math.max(100, this.#failedMs * 2));
+    await this.#sleep(this.#failedMs);
+    this.#woken = false;
+  }
+
+  #storeRecovered(): void {
+    if (this.#failedMs === 0) return;
+    this.#failedMs = 0;
+    this.#deps.logger.info({ stage: this.stage.name }, 'store reachable again; claiming');
   }
 
   #setIdle(idle: boolean): void {

@@ -10,7 +10,7 @@
 export * from './store.js';
 export * from './item-state.js';
 export { outcomeKinds } from './outcome.js';
-export { runStatuses } from './records.js';
+export { runStatuses, workerStatuses } from './records.js';
 export { assertJsonSerializable, jsonExpected } from './json.js';
 export { itemCursor } from './input/filters.js';
 export * from './migration.js';

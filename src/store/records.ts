@@ -189,6 +189,37 @@ export interface NamedCheckpointRecord extends CheckpointRecord {
   readonly name: string;
 }
 
+/** What `Store.prune` deleted. */
+export interface PruneResult {
+  /** Completed and cancelled runs, with everything under them. */
+  readonly runs: number;
+  readonly items: number;
+  /** Worker registrations not renewed since the cutoff. */
+  readonly workers: number;
+}
+
+/** A worker process, as it registers itself (see Store.registerWorker). */
+export interface WorkerInfo {
+  /** Its lease owner ID (host:pid:random). */
+  readonly id: string;
+  readonly host: string;
+  readonly pid: number;
+  /** The runs it is working on. */
+  readonly runs: readonly string[];
+  /** `stopping` once it stopped claiming (graceful shutdown). */
+  readonly status: WorkerStatus;
+}
+
+export type WorkerStatus = 'running' | 'stopping';
+
+export const workerStatuses: readonly WorkerStatus[] = Object.freeze(['running', 'stopping']);
+
+export interface WorkerRecord extends WorkerInfo {
+  /** When it first registered. */
+  readonly startedAt: number;
+  readonly lastHeartbeatAt: number;
+}
+
 export interface BreakerStateRecord {
   readonly service: string;
   /** The breaker within the service (a host, a domain); '' for a service-wide breaker. */

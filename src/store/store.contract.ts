@@ -5,9 +5,11 @@ import { failuresContract } from './contract/failures.contract.js';
 import { fencingContract } from './contract/fencing.contract.js';
 import { leasesContract } from './contract/leases.contract.js';
 import { modelContract } from './contract/model.contract.js';
+import { pruneContract } from './contract/prune.contract.js';
 import { runsContract } from './contract/runs.contract.js';
 import { seedAndClaimContract } from './contract/seed-claim.contract.js';
 import { stateContract } from './contract/state.contract.js';
+import { workersContract } from './contract/workers.contract.js';
 import type { Store } from './store.js';
 
 /**
@@ -29,5 +31,7 @@ export function storeContract(name: string, makeStore: () => Promise<Store>): vo
     stateContract(ctx);
     concurrencyContract(ctx);
     modelContract(ctx);
+    workersContract(ctx);
+    pruneContract(ctx);
   });
 }

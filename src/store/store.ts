@@ -14,6 +14,7 @@ import type {
   Lease,
   NewRun,
   Page,
+  PruneResult,
   PageRequest,
   RetryRecord,
   RunFilter,
@@ -22,6 +23,8 @@ import type {
   SeedItem,
   SeedResult,
   StageCounts,
+  WorkerInfo,
+  WorkerRecord,
 } from './records.js';
 
 export type * from './records.js';
@@ -150,6 +153,43 @@ export interface Store {
   listHealthSamples(service: string, since: number): Promise<HealthSample[]>;
   /** Deletes every service's buckets that start before `before`; returns how many. */
   pruneHealthSamples(before: number): Promise<number>;
+
+  // ── retention ────────────────────────────────────────────────────────────────────────
+  /**
+   * Deletes the completed and cancelled runs last updated before `now - olderThanMs`, with
+   * everything under them (items, retry history, dead letters, checkpoints, counts), and worker
+   * registrations not renewed since then, in one transaction. Running and failed runs are kept
+   * (they may be resumed). On SQLite the freed pages are reused, so a file under a steady load
+   * stops growing once retention applies (it does not shrink: VACUUM does that, offline).
+   */
+  prune(options: { readonly olderThanMs: number }, now: number): Promise<PruneResult>;
+
+  // ── the fleet's worker processes ────────────────────────────────────────────────────
+  /**
+   * Registers a worker process, or renews its registration: call it again as its heartbeat (it
+   * keeps `startedAt`, updates the rest). A worker that stops calling is one that died: see
+   * `listWorkers({ since })`.
+   */
+  registerWorker(worker: WorkerInfo, now: number): Promise<void>;
+  /** Removes the worker's registration (it stopped); false if it had none. */
+  deregisterWorker(id: string): Promise<boolean>;
+  /**
+   * The registered workers, those heard from at or after `since` if given, ordered by start
+   * then ID. On SQLite: the processes on this file; on PostgreSQL: the fleet.
+   */
+  listWorkers(options?: { readonly since?: number }): Promise<WorkerRecord[]>;
+  /** Deletes the registrations of workers not heard from since `before`; returns how many. */
+  pruneWorkers(before: number): Promise<number>;
+
+  // ── wake-ups across processes (optional) ────────────────────────────────────────────
+  /**
+   * Calls `listener` when a write by any process (another store on the same database included)
+   * made items of (runId, stage) claimable: seeded, emitted, retried, released, reclaimed or sent
+   * back. Best effort and possibly late or lost: a wake-up to claim now instead of at the next
+   * poll, never a replacement for polling. `('', '')` means "something, somewhere". Returns the
+   * unsubscribe function. Absent on backends that cannot tell (SQLite: other processes poll).
+   */
+  watchItems?(listener: (runId: string, stage: string) => void): () => void;
 
   /** Releases the connection(s). Further calls fail. Idempotent. */
   close(): Promise<void>;

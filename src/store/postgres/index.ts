@@ -4,4 +4,10 @@
  */
 export * from './pool.js';
 export * from './migrate.js';
+export {
+  createPostgresStore,
+  maskUrl,
+  minServerVersion,
+  type PostgresStoreOptions,
+} from './postgres-store.js';
 export * from './cache-index.js';

@@ -16,6 +16,12 @@ export function quoteSchema(schema: string): string {
       schema,
     );
   }
+  if (schema.startsWith('pg_')) {
+    // PostgreSQL reserves these for its own schemas and refuses to create one.
+    throw new InvalidConfigError('postgres.schema', 'a name not starting with pg_', schema);
+  }
+  // Quoted although the pattern admits no character that needs it: a reserved word (`user`,
+  // `order`) is then a valid schema name too.
   return `"${schema}"`;
 }
 
@@ -32,6 +38,7 @@ export async function migratePostgres(
   const quoted = quoteSchema(schema);
   const client = await pool.connect();
   const applied: number[] = [];
+  let broken: Error | undefined;
   try {
     await client.query('BEGIN');
     await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`sluice.migrate.${schema}`]);
@@ -74,9 +81,15 @@ export async function migratePostgres(
     await client.query('COMMIT');
     return applied;
   } catch (error) {
-    await client.query('ROLLBACK');
+    // A failed ROLLBACK (the connection died) must not hide why the migration failed, and the
+    // dead connection must not go back to the pool.
+    try {
+      await client.query('ROLLBACK');
+    } catch (rollback) {
+      broken = rollback instanceof Error ? rollback : new Error(String(rollback));
+    }
     throw error;
   } finally {
-    client.release();
+    client.release(broken);
   }
 }

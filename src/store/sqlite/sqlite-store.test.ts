@@ -2,15 +2,14 @@ import Database from 'better-sqlite3';
 import { expect, it } from 'vitest';
 import { isInvalidConfigError, isSchemaError } from '../../errors/index.js';
 import { describeSqlite } from '../../testing/vitest/index.js';
-import { storeContract } from '../store.contract.js';
 import { claimSql } from './claim.js';
 import { expiredSql } from './leases.js';
 import { createSqliteStore } from './sqlite-store.js';
 
+// The store contract runs against every backend from one list: test/store-contract.test.ts.
 describeSqlite('sqlite store', (sqlite) => {
-  storeContract('sqlite', () => createSqliteStore({ path: sqlite().path }));
-
-  it('plans the claim through the partial index, with no sort', () => {
+  it('plans the claim through the partial index, with no sort', async () => {
+    await (await createSqliteStore({ path: sqlite().path })).close(); // creates the schema
     const db = new Database(sqlite().path);
     const plan = (sql: string) =>
       db
@@ -25,6 +24,49 @@ describeSqlite('sqlite store', (sqlite) => {
     expect(expired).toMatch(/USING INDEX items_lease_expiry/);
     expect(expired).not.toMatch(/TEMP B-TREE/);
     db.close();
+  });
+
+  it('stops growing under a steady load once retention applies', async () => {
+    const path = `${sqlite().dir}/retention.db`;
+    const store = await createSqliteStore({ path, checkpoint: 'inline' });
+    const pages: number[] = [];
+    for (let round = 0; round < 6; round++) {
+      const at = 1_000 * (round + 1);
+      const runId = `steady-${round}`;
+      await store.createRun({ id: runId, pipeline: 'p', pipelineVersion: '1' }, at);
+      await store.seedItems(
+        runId,
+        's',
+        Array.from({ length: 2_000 }, (_, i) => ({ id: `i${i}`, input: { pad: 'x'.repeat(200) } })),
+        at,
+      );
+      const leases = await store.claim({
+        runId,
+        stage: 's',
+        owner: 'w',
+        limit: 2_000,
+        leaseMs: 10,
+        now: at,
+      });
+      await store.commit(
+        leases.map((lease) => ({
+          kind: 'complete' as const,
+          lease,
+          output: { ok: 'y'.repeat(200) },
+        })),
+        at,
+      );
+      await store.setRunStatus(runId, 'completed', at);
+      // Keep the last run only: the one before goes.
+      await store.prune({ olderThanMs: 500 }, at + 400);
+      const db = new Database(path, { readonly: true });
+      pages.push(db.pragma('page_count', { simple: true }) as number);
+      db.close();
+    }
+    await store.close();
+    // The first rounds grow the file to its working size; after that the free pages are reused.
+    expect(pages[5]).toBeLessThanOrEqual(pages[2]!);
+    expect(pages[2]).toBeGreaterThan(50);
   });
 
   it('keeps everything across close and reopen', async () => {

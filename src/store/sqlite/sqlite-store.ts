@@ -14,6 +14,8 @@ import { openSqlite, type SqliteOpenOptions } from './open.js';
 import { prepareRuns } from './runs.js';
 import { prepareSeed } from './seed.js';
 import { prepareServiceState } from './service-state.js';
+import { preparePrune } from './prune.js';
+import { prepareWorkers } from './workers.js';
 
 export interface SqliteStoreOptions extends SqliteOpenOptions {
   /** The database file, created (and migrated) if missing. */
@@ -76,6 +78,8 @@ function prepare(db: Database.Database) {
     ...prepareCommit(db, counters, claimed),
     ...prepareInspect(db, counters),
     ...prepareFailures(db, counters),
+    ...prepareWorkers(db),
+    ...preparePrune(db),
     ...prepareServiceState(db),
   };
 }
@@ -157,6 +161,17 @@ class SqliteStore implements Store {
     this.#call('listHealthSamples', (ops) => ops.listHealthSamples(service, since));
   pruneHealthSamples: Store['pruneHealthSamples'] = (before) =>
     this.#call('pruneHealthSamples', (ops) => ops.pruneHealthSamples(before));
+
+  prune: Store['prune'] = (options, now) => this.#call('prune', (ops) => ops.prune(options, now));
+
+  registerWorker: Store['registerWorker'] = (worker, now) =>
+    this.#call('registerWorker', (ops) => ops.registerWorker(worker, now));
+  deregisterWorker: Store['deregisterWorker'] = (id) =>
+    this.#call('deregisterWorker', (ops) => ops.deregisterWorker(id));
+  listWorkers: Store['listWorkers'] = (options) =>
+    this.#call('listWorkers', (ops) => ops.listWorkers(options));
+  pruneWorkers: Store['pruneWorkers'] = (before) =>
+    this.#call('pruneWorkers', (ops) => ops.pruneWorkers(before));
 
   close = async (): Promise<void> => {
     const db = this.#db;
