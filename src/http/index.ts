@@ -4,4 +4,10 @@
  *
  * May import: errors, policies, observe.
  */
-export {};
+export * from './options.js';
+export * from './agent.js';
+export * from './request-url.js';
+export * from './content-type.js';
+export * from './request-options.js';
+export * from './response.js';
+export * from './http-client.js';
