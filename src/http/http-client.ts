@@ -108,9 +108,14 @@ export class HttpClient {
     this.#signal = signal;
   }
 
-  /** The same client (pool, policies) with every request also aborted by `signal`. */
-  withSignal(signal: AbortSignal | undefined): HttpClient {
-    return new HttpClient(this.#core, signal);
+  /**
+   * The same client (pool, options) with every request also aborted by `signal`, and run by
+   * `execute` instead of the client's own policies when given.
+   */
+  bind(options: { readonly signal?: AbortSignal; readonly execute?: HttpExecutor }): HttpClient {
+    const core =
+      options.execute === undefined ? this.#core : { ...this.#core, execute: options.execute };
+    return new HttpClient(core, options.signal ?? this.#signal);
   }
 
   get options(): ResolvedHttpOptions {
