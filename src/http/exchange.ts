@@ -17,13 +17,24 @@
  */
 import { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
-import { AbortedError, HttpRequestError, HttpTimeoutError } from '../errors/index.js';
+import { AbortedError, HttpRequestError, HttpTimeoutError, TimeoutError } from '../errors/index.js';
 
 export interface ExchangeLimits {
   readonly connectTimeoutMs: number;
   readonly headersTimeoutMs: number;
   readonly bodyTimeoutMs: number;
   readonly maxResponseBytes: number;
+}
+
+/**
+ * The attempt's own deadline, when the client enforces it instead of a timeout policy's signal
+ * (cheaper: a timer, not an AbortController per attempt). `atMs` is on performance.now.
+ */
+export interface ExchangeDeadline {
+  readonly atMs: number;
+  readonly timeoutMs: number;
+  /** False for a streamed body, which outlives its attempt: the deadline ends at the headers. */
+  readonly coversBody: boolean;
 }
 
 export interface ExchangeHead {
@@ -41,9 +52,10 @@ export function exchange(
   url: URL,
   limits: ExchangeLimits,
   signals: readonly (AbortSignal | undefined)[],
+  deadline?: ExchangeDeadline,
 ): Promise<ExchangeHead> {
   return new Promise<ExchangeHead>((resolve, reject) => {
-    const handler = new Exchange(url, request.method, limits, signals, resolve, reject);
+    const handler = new Exchange(url, request.method, limits, signals, deadline, resolve, reject);
     if (handler.settled) return;
     try {
       dispatcher.dispatch(request, handler);
@@ -63,6 +75,7 @@ class Exchange implements Dispatcher.DispatchHandler {
   #received = 0;
   #declared: number | undefined;
   #paused = false;
+  #deadlineTimer: NodeJS.Timeout | undefined;
   readonly #signals: readonly AbortSignal[];
 
   constructor(
@@ -70,6 +83,7 @@ class Exchange implements Dispatcher.DispatchHandler {
     readonly method: string,
     readonly limits: ExchangeLimits,
     signals: readonly (AbortSignal | undefined)[],
+    readonly deadline: ExchangeDeadline | undefined,
     readonly resolve: (head: ExchangeHead) => void,
     readonly reject: (error: Error) => void,
   ) {
@@ -80,8 +94,28 @@ class Exchange implements Dispatcher.DispatchHandler {
         return;
       }
     }
+    if (deadline !== undefined) {
+      const left = deadline.atMs - performance.now();
+      if (left <= 0) {
+        this.fail(new TimeoutError(deadline.timeoutMs));
+        return;
+      }
+      this.#deadlineTimer = setTimeout(this.#onDeadline, left);
+    }
     for (const signal of this.#signals) signal.addEventListener('abort', this.#onAbort);
     this.#arm(limits.connectTimeoutMs);
+  }
+
+  readonly #onDeadline = (): void => {
+    this.#deadlineTimer = undefined;
+    this.fail(new TimeoutError(this.deadline!.timeoutMs));
+  };
+
+  #clearDeadline(): void {
+    if (this.#deadlineTimer !== undefined) {
+      clearTimeout(this.#deadlineTimer);
+      this.#deadlineTimer = undefined;
+    }
   }
 
   readonly #onAbort = (event: Event): void => {
@@ -116,6 +150,7 @@ class Exchange implements Dispatcher.DispatchHandler {
   #finish(): void {
     this.#phase = 'done';
     this.#disarm();
+    this.#clearDeadline();
     for (const signal of this.#signals) signal.removeEventListener('abort', this.#onAbort);
   }
 
@@ -167,6 +202,7 @@ class Exchange implements Dispatcher.DispatchHandler {
       return;
     }
     this.#phase = 'body';
+    if (this.deadline !== undefined && !this.deadline.coversBody) this.#clearDeadline();
     this.#arm(this.limits.bodyTimeoutMs);
     this.#body = new BodyStream(this);
     this.settled = true;

@@ -389,6 +389,24 @@ describe('HttpClient limits', () => {
     }
   });
 
+  it('enforces attemptTimeoutMs on a whole buffered attempt but not on a streamed body', async () => {
+    const timed = createHttpClient({ attemptTimeoutMs: 60 });
+    try {
+      const error = await failure(timed.get(`${server.origin}/stall`));
+      expect(error).toMatchObject({ code: 'SLUICE_TIMEOUT', timeoutMs: 60 });
+      const response = await timed.stream(`${server.origin}/stall`, { bodyTimeoutMs: 150 });
+      const streamed = await failure(
+        (async () => {
+          for await (const chunk of response.body) void chunk;
+        })(),
+      );
+      // The body outlived the 60 ms attempt: only its own idle limit stopped it.
+      expect(streamed).toMatchObject({ code: 'SLUICE_HTTP_TIMEOUT', phase: 'body' });
+    } finally {
+      await timed.close();
+    }
+  });
+
   it('aborts with the caller signal', async () => {
     const controller = new AbortController();
     const pending = client.get(`${server.origin}/never`, { signal: controller.signal });

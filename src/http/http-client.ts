@@ -14,6 +14,7 @@
  * it is a CLIENT span of its own (`GET <service>`, host and status as attributes).
  */
 import { Buffer } from 'node:buffer';
+import { setMaxListeners } from 'node:events';
 import type { Readable } from 'node:stream';
 import { context as otel, defaultTextMapSetter, type Context } from '@opentelemetry/api';
 import type { Dispatcher } from 'undici';
@@ -23,7 +24,12 @@ import { neverAbortedSignal, type ExecuteContext, type Policy } from '../policie
 import { createHttpAgent } from './agent.js';
 import { mediaType, mediaTypeMatches } from './content-type.js';
 import { exchange, type ExchangeHead } from './exchange.js';
-import { resolveHttpOptions, type HttpOptions, type ResolvedHttpOptions } from './options.js';
+import {
+  integerOption,
+  resolveHttpOptions,
+  type HttpOptions,
+  type ResolvedHttpOptions,
+} from './options.js';
 import { isRedirect, nextHop } from './redirects.js';
 import {
   prepareRequest,
@@ -54,6 +60,14 @@ export interface HttpClientOptions extends HttpOptions {
   readonly now?: () => number;
   /** Relative request URLs resolve against this. */
   readonly baseUrl?: string;
+  /**
+   * A limit on each attempt (ms), enforced by the client's own timer and failing with the
+   * policies' TimeoutError. With it, attempts listen to the request's signal only, not to the
+   * one their policies hand them: for chains whose only per-attempt abort is that timeout (the
+   * runtime sets this for a service with `timeoutMs` and no hedging or total timeout), it spares
+   * the timeout policy an AbortController per attempt.
+   */
+  readonly attemptTimeoutMs?: number;
 }
 
 /** What every client bound from one createHttpClient call shares. Internal. */
@@ -66,12 +80,22 @@ export interface HttpClientCore {
   readonly service: string;
   readonly now: () => number;
   readonly baseUrl: string | undefined;
+  readonly attemptTimeoutMs: number | undefined;
 }
 
 const propagator = new W3CTraceparentPropagator();
 const direct: HttpExecutor = (_host, fn, signal) =>
   fn({ signal: signal ?? neverAbortedSignal, attempt: 1 });
-const clientKeys = ['dispatcher', 'policy', 'execute', 'tracing', 'service', 'now', 'baseUrl'];
+const clientKeys = [
+  'dispatcher',
+  'policy',
+  'execute',
+  'tracing',
+  'service',
+  'now',
+  'baseUrl',
+  'attemptTimeoutMs',
+];
 
 export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
   const httpOnly = Object.fromEntries(
@@ -95,12 +119,18 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
     service: options.service ?? 'http',
     now: options.now ?? Date.now,
     baseUrl: options.baseUrl,
+    attemptTimeoutMs:
+      options.attemptTimeoutMs === undefined
+        ? undefined
+        : integerOption('http.attemptTimeoutMs', options.attemptTimeoutMs, 0, 1, 2_147_483_647),
   });
 }
 
 export class HttpClient {
   readonly #core: HttpClientCore;
   readonly #signal: AbortSignal | undefined;
+  /** Requests without options, prepared once per method (the common case, kept cheap). */
+  readonly #prepared = new Map<string, PreparedRequest>();
 
   /** Use createHttpClient (or `ctx.http(service)` in a handler). */
   constructor(core: HttpClientCore, signal?: AbortSignal) {
@@ -115,7 +145,7 @@ export class HttpClient {
   bind(options: { readonly signal?: AbortSignal; readonly execute?: HttpExecutor }): HttpClient {
     const core =
       options.execute === undefined ? this.#core : { ...this.#core, execute: options.execute };
-    return new HttpClient(core, options.signal ?? this.#signal);
+    return new HttpClient(core, fanOut(options.signal) ?? this.#signal);
   }
 
   get options(): ResolvedHttpOptions {
@@ -146,12 +176,21 @@ export class HttpClient {
 
   /** Returns at the headers; the body streams with the size and idle limits enforced. */
   stream(url: string | URL, options?: HttpRequestOptions): Promise<StreamResponse> {
-    return this.#send(url, options, 'GET', (body) => Promise.resolve(body));
+    return this.#send(url, options, 'GET', passStream);
   }
 
   /** Closes the pool if the client made it (waits for requests in flight). */
   async close(): Promise<void> {
     if (this.#core.ownsDispatcher) await this.#core.dispatcher.close();
+  }
+
+  #plain(method: string): PreparedRequest {
+    let request = this.#prepared.get(method);
+    if (request === undefined) {
+      request = prepareRequest(undefined, this.#core.options, method, this.#signal);
+      this.#prepared.set(method, request);
+    }
+    return request;
   }
 
   async #send<B>(
@@ -161,7 +200,10 @@ export class HttpClient {
     read: BodyReader<B>,
   ): Promise<HttpResponse<B>> {
     const core = this.#core;
-    const request = prepareRequest(options, core.options, defaultMethod, this.#signal);
+    const request =
+      options === undefined
+        ? this.#plain(defaultMethod)
+        : prepareRequest(options, core.options, defaultMethod, this.#signal);
     const url = parseRequestUrl(input, request.method, core.baseUrl);
     return core.execute(
       url.host,
@@ -228,6 +270,21 @@ export class HttpClient {
     let headers =
       carrier.traceparent === undefined ? request.headers : { ...request.headers, ...carrier };
     const chain: URL[] = [];
+    const streaming = read === passStream;
+    const own = core.attemptTimeoutMs;
+    const deadline =
+      own === undefined
+        ? undefined
+        : { atMs: performance.now() + own, timeoutMs: own, coversBody: !streaming };
+    // The attempt's signal follows the request's while the attempt runs (every policy links the
+    // caller's signal); a streamed body outlives the attempt, so it listens to both. With a
+    // deadline of our own, the request's signal alone (see attemptTimeoutMs).
+    const signals =
+      deadline !== undefined
+        ? [request.signal]
+        : streaming && context.signal !== request.signal
+          ? [context.signal, request.signal]
+          : [context.signal];
     for (;;) {
       const head = await exchange(
         core.dispatcher,
@@ -240,7 +297,8 @@ export class HttpClient {
         },
         url,
         request.limits,
-        [context.signal, request.signal],
+        signals,
+        deadline,
       );
       const status = head.status;
       const location = single(head.headers.location);
@@ -297,7 +355,22 @@ export class HttpClient {
   }
 }
 
+/**
+ * A signal of our own following `signal`, with no listener limit: every request of a bound
+ * client (often many at once) listens on it, while the caller's signal gets one listener.
+ */
+function fanOut(signal: AbortSignal | undefined): AbortSignal | undefined {
+  if (signal === undefined || signal === neverAbortedSignal) return signal;
+  const controller = new AbortController();
+  setMaxListeners(0, controller.signal);
+  if (signal.aborted) controller.abort(signal.reason);
+  else signal.addEventListener('abort', () => controller.abort(signal.reason), { once: true });
+  return controller.signal;
+}
+
 type BodyReader<B> = (body: Readable, url: URL, method: string, empty: boolean) => Promise<B>;
+
+const passStream: BodyReader<Readable> = (body) => Promise.resolve(body);
 
 /** Reads the whole body; the exchange has already enforced the limits on it. */
 function readBuffer(body: Readable): Promise<Buffer> {

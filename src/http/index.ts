@@ -1,13 +1,24 @@
 /**
  * http: the resilient HTTP client on undici: pooled connections, per-service policies, per-host
- * breakers, Retry-After, status classification, size and time limits.
+ * breakers, Retry-After, status classification, size and time limits (docs/http.md).
  *
  * May import: errors, policies, observe.
  */
-export * from './options.js';
-export * from './agent.js';
-export * from './request-url.js';
-export * from './content-type.js';
-export * from './request-options.js';
-export * from './response.js';
-export * from './http-client.js';
+export {
+  httpDefaults,
+  resolveHttpOptions,
+  type HttpOptions,
+  type ResolvedHttpOptions,
+} from './options.js';
+export { createHttpAgent } from './agent.js';
+export { parseRequestUrl, supportedSchemes } from './request-url.js';
+export { mediaType, mediaTypeMatches } from './content-type.js';
+export type { ConditionalRequest, HttpRequestOptions } from './request-options.js';
+export type { BufferResponse, HttpResponse, StreamResponse } from './response.js';
+export {
+  HttpClient,
+  createHttpClient,
+  type HttpClientCore,
+  type HttpClientOptions,
+  type HttpExecutor,
+} from './http-client.js';

@@ -43,6 +43,12 @@ export class ServicePolicy {
   readonly sharedBreakers = new Map<string, SharedCircuitBreaker>();
   /** The options of the service's HTTP client (`ctx.http`), checked at load. */
   readonly http: ResolvedHttpOptions;
+  /**
+   * The attempt timeout when it is the only thing in the chain that aborts a running attempt
+   * (no hedging, total timeout or faults): `ctx.http` then enforces it with a timer of its own
+   * instead of the timeout policy's signal, which costs an AbortController per attempt.
+   */
+  readonly httpAttemptTimeoutMs: number | undefined;
   readonly #perKey: boolean;
   #agent: Agent | undefined;
   readonly #chains: KeyedRegistry<Policy>;
@@ -88,6 +94,13 @@ export class ServicePolicy {
     };
     this.faults = d.faults ? faultInjection(d.faults) : undefined;
     this.http = resolveHttpOptions(d.http, 'http');
+    this.httpAttemptTimeoutMs =
+      d.timeoutMs !== undefined &&
+      d.hedging === undefined &&
+      d.totalTimeoutMs === undefined &&
+      d.faults === undefined
+        ? d.timeoutMs
+        : undefined;
     this.#perKey = d.perKey !== undefined && d.perKey !== false;
     const perKey = typeof d.perKey === 'object' ? d.perKey : {};
     this.breakers = d.circuitBreaker

@@ -92,6 +92,42 @@ describe('ctx.http through the service caller', () => {
     }
   });
 
+  it('enforces the attempt timeout of the service itself and still reports a TimeoutError', async () => {
+    const calls: [string, ExternalCallOutcome][] = [];
+    const services = createServiceCaller(
+      {
+        web: {
+          timeoutMs: 40,
+          retry: { maxAttempts: 2, backoff: { kind: 'constant', initialMs: 0, jitter: 'none' } },
+        },
+      },
+      { observer: recordingObserver(calls) },
+    );
+    expect(services.policies.get('web')!.httpAttemptTimeoutMs).toBe(40);
+    const before = dead.hits('/never');
+    try {
+      const started = performance.now();
+      const error = await failure(services.http('web', bind()).get(`${dead.origin}/never`));
+      expect(error).toMatchObject({ code: 'SLUICE_TIMEOUT', timeoutMs: 40 });
+      expect(performance.now() - started).toBeLessThan(1000);
+      expect(dead.hits('/never') - before).toBe(2);
+      expect(calls).toEqual([['web', 'timeout']]);
+    } finally {
+      await services.policies.get('web')!.close();
+    }
+  });
+
+  it('leaves the attempt timeout to the policy signal when a total timeout also runs', async () => {
+    const services = createServiceCaller({ web: { timeoutMs: 40, totalTimeoutMs: 1000 } });
+    expect(services.policies.get('web')!.httpAttemptTimeoutMs).toBeUndefined();
+    try {
+      const error = await failure(services.http('web', bind()).get(`${dead.origin}/never`));
+      expect(error).toMatchObject({ code: 'SLUICE_TIMEOUT', timeoutMs: 40 });
+    } finally {
+      await services.policies.get('web')!.close();
+    }
+  });
+
   it('tells the item when a fallback answered', async () => {
     let degraded = false;
     const services = createServiceCaller({

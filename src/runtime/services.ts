@@ -126,6 +126,9 @@ export function createServiceCaller(
           ...policy.http,
           dispatcher: policy.httpAgent(),
           service,
+          ...(policy.httpAttemptTimeoutMs === undefined
+            ? {}
+            : { attemptTimeoutMs: policy.httpAttemptTimeoutMs }),
           ...(tracing ? { tracing } : {}),
         });
         clients.set(service, client);
