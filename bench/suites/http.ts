@@ -81,6 +81,28 @@ export const suite: BenchSuite = {
     const http = services.http('web', { signal, onDegraded: () => {} });
     const agent = new Agent({ connections, keepAliveTimeout: 4_000 });
     const sluiceOnce = async (): Promise<number> => (await http.get(url)).body.length;
+    // The floor: undici's raw dispatch with a handler that only collects the body.
+    const target = new URL(url);
+    const dispatchOnce = (): Promise<number> =>
+      new Promise((resolve, reject) => {
+        let length = 0;
+        agent.dispatch(
+          { origin: target.origin, path: target.pathname, method: 'GET' },
+          {
+            onRequestStart() {},
+            onResponseStart() {},
+            onResponseData(_controller, chunk: Buffer) {
+              length += chunk.length;
+            },
+            onResponseEnd() {
+              resolve(length);
+            },
+            onResponseError(_controller, error: Error) {
+              reject(error);
+            },
+          },
+        );
+      });
     const undiciOnce = async (): Promise<number> => {
       const response = await request(url, { dispatcher: agent });
       if (response.statusCode !== 200) throw new Error(`status ${response.statusCode}`);
@@ -90,20 +112,27 @@ export const suite: BenchSuite = {
       // Warm both pools and the JIT.
       await drive(Math.min(total, 2_000), sluiceOnce);
       await drive(Math.min(total, 2_000), undiciOnce);
+      await drive(Math.min(total, 2_000), dispatchOnce);
       const sluice: number[] = [];
       const undici: number[] = [];
+      const dispatch: number[] = [];
+      const sides: [number[], () => Promise<number>][] = [
+        [sluice, sluiceOnce],
+        [undici, undiciOnce],
+        [dispatch, dispatchOnce],
+      ];
       for (let round = 0; round < rounds; round++) {
-        if (round % 2 === 0) {
-          sluice.push(await drive(total, sluiceOnce));
-          undici.push(await drive(total, undiciOnce));
-        } else {
-          undici.push(await drive(total, undiciOnce));
-          sluice.push(await drive(total, sluiceOnce));
+        // Rotate who goes first, so no side always runs on a warmer (or busier) machine.
+        for (let i = 0; i < sides.length; i++) {
+          const [into, once] = sides[(round + i) % sides.length]!;
+          into.push(await drive(total, once));
         }
       }
       const s = median(sluice);
       const u = median(undici);
+      const d = median(dispatch);
       const ratio = median(sluice.map((rps, i) => rps / undici[i]!));
+      const vsDispatch = median(sluice.map((rps, i) => rps / dispatch[i]!));
       const common = {
         suite: 'http',
         case: 'keepalive_get',
@@ -113,12 +142,14 @@ export const suite: BenchSuite = {
         requests: total,
         rounds,
       };
+      emit({ ...common, lib: 'undici-dispatch', rps: Math.round(d) });
       emit({ ...common, lib: 'undici', rps: Math.round(u) });
       emit({
         ...common,
         lib: 'sluice',
         rps: Math.round(s),
         ratio: Math.round(ratio * 1000) / 1000,
+        vs_dispatch: Math.round(vsDispatch * 1000) / 1000,
       });
     } finally {
       await agent.close();
