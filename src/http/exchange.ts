@@ -12,9 +12,12 @@
  * - Truncation: a body that ends (or whose socket closes) before its declared Content-Length is
  *   a `truncated_body` error, counted here rather than left to the socket's error text.
  *
- * The body is a Readable handed out with the headers; reading it drives the flow (pause and
- * resume on the dispatch controller), destroying it aborts the request.
+ * The body comes with the headers: for `stream`, a Readable whose reading drives the flow (pause
+ * and resume on the dispatch controller) and whose destruction aborts the request; otherwise
+ * the chunks are collected as they come, with no stream in between (a Readable per response
+ * was a measurable part of a small request's cost).
  */
+import { Buffer } from 'node:buffer';
 import { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { AbortedError, HttpRequestError, HttpTimeoutError, TimeoutError } from '../errors/index.js';
@@ -37,10 +40,20 @@ export interface ExchangeDeadline {
   readonly coversBody: boolean;
 }
 
+/** A response body, however it is delivered. */
+export interface ResponseBody {
+  /** The whole body (rejects with the exchange's failure). */
+  buffer(): Promise<Buffer>;
+  /** The body as a stream: only when the exchange was asked to stream. */
+  readonly stream: Readable | undefined;
+  /** Lets the rest arrive and drops it, so the connection can be reused. */
+  discard(): void;
+}
+
 export interface ExchangeHead {
   readonly status: number;
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
-  readonly body: Readable;
+  readonly body: ResponseBody;
 }
 
 type Phase = 'connect' | 'headers' | 'body' | 'done';
@@ -52,10 +65,20 @@ export function exchange(
   url: URL,
   limits: ExchangeLimits,
   signals: readonly (AbortSignal | undefined)[],
-  deadline?: ExchangeDeadline,
+  deadline: ExchangeDeadline | undefined,
+  streaming: boolean,
 ): Promise<ExchangeHead> {
   return new Promise<ExchangeHead>((resolve, reject) => {
-    const handler = new Exchange(url, request.method, limits, signals, deadline, resolve, reject);
+    const handler = new Exchange(
+      url,
+      request.method,
+      limits,
+      signals,
+      deadline,
+      streaming,
+      resolve,
+      reject,
+    );
     if (handler.settled) return;
     try {
       dispatcher.dispatch(request, handler);
@@ -72,6 +95,8 @@ class Exchange implements Dispatcher.DispatchHandler {
   #controller: Dispatcher.DispatchController | undefined;
   #failure: Error | undefined;
   #body: BodyStream | undefined;
+  #collected: CollectedBody | undefined;
+  #timerMs = 0;
   #received = 0;
   #declared: number | undefined;
   #paused = false;
@@ -84,6 +109,7 @@ class Exchange implements Dispatcher.DispatchHandler {
     readonly limits: ExchangeLimits,
     signals: readonly (AbortSignal | undefined)[],
     readonly deadline: ExchangeDeadline | undefined,
+    readonly streaming: boolean,
     readonly resolve: (head: ExchangeHead) => void,
     readonly reject: (error: Error) => void,
   ) {
@@ -136,7 +162,15 @@ class Exchange implements Dispatcher.DispatchHandler {
   };
 
   #arm(ms: number): void {
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    if (this.#timer !== undefined) {
+      // The same limit again (the body's, chunk after chunk): restart the timer in place.
+      if (ms === this.#timerMs) {
+        this.#timer.refresh();
+        return;
+      }
+      clearTimeout(this.#timer);
+    }
+    this.#timerMs = ms;
     this.#timer = setTimeout(this.#onTimer, ms);
   }
 
@@ -165,6 +199,7 @@ class Exchange implements Dispatcher.DispatchHandler {
       this.reject(error);
     } else {
       this.#body?.destroy(error);
+      this.#collected?.fail(error);
     }
   }
 
@@ -204,9 +239,14 @@ class Exchange implements Dispatcher.DispatchHandler {
     this.#phase = 'body';
     if (this.deadline !== undefined && !this.deadline.coversBody) this.#clearDeadline();
     this.#arm(this.limits.bodyTimeoutMs);
-    this.#body = new BodyStream(this);
     this.settled = true;
-    this.resolve({ status, headers, body: this.#body });
+    if (this.streaming) {
+      const stream = (this.#body = new BodyStream(this));
+      this.resolve({ status, headers, body: streamBody(stream) });
+    } else {
+      this.#collected = new CollectedBody();
+      this.resolve({ status, headers, body: this.#collected });
+    }
   }
 
   onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
@@ -223,7 +263,10 @@ class Exchange implements Dispatcher.DispatchHandler {
       );
       return;
     }
-    if (this.#body!.push(chunk)) {
+    if (this.#collected !== undefined) {
+      this.#collected.add(chunk);
+      this.#arm(this.limits.bodyTimeoutMs);
+    } else if (this.#body!.push(chunk)) {
       this.#arm(this.limits.bodyTimeoutMs);
     } else {
       // Backpressure: stop the socket and the idle timer until the reader asks for more.
@@ -240,7 +283,8 @@ class Exchange implements Dispatcher.DispatchHandler {
       return;
     }
     this.#finish();
-    this.#body!.push(null);
+    if (this.#collected !== undefined) this.#collected.end();
+    else this.#body!.push(null);
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
@@ -277,6 +321,74 @@ class Exchange implements Dispatcher.DispatchHandler {
       cause === undefined ? undefined : { cause },
     );
   }
+}
+
+/** The chunks of a body nobody streams, joined at its end. */
+class CollectedBody implements ResponseBody {
+  readonly stream = undefined;
+  #chunks: Buffer[] = [];
+  #length = 0;
+  #dropped = false;
+  #result: Buffer | undefined;
+  #error: Error | undefined;
+  #waiter: { resolve: (body: Buffer) => void; reject: (error: Error) => void } | undefined;
+
+  add(chunk: Buffer): void {
+    if (this.#dropped) return;
+    this.#chunks.push(chunk);
+    this.#length += chunk.length;
+  }
+
+  end(): void {
+    const chunks = this.#chunks;
+    this.#chunks = [];
+    this.#result = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, this.#length);
+    this.#waiter?.resolve(this.#result);
+  }
+
+  fail(error: Error): void {
+    this.#chunks = [];
+    this.#error = error;
+    this.#waiter?.reject(error);
+  }
+
+  buffer(): Promise<Buffer> {
+    if (this.#result !== undefined) return Promise.resolve(this.#result);
+    if (this.#error !== undefined) return Promise.reject(this.#error);
+    return new Promise((resolve, reject) => (this.#waiter = { resolve, reject }));
+  }
+
+  discard(): void {
+    this.#dropped = true;
+    this.#chunks = [];
+  }
+}
+
+function streamBody(stream: BodyStream): ResponseBody {
+  return {
+    stream,
+    buffer: () => readStream(stream),
+    discard: () => {
+      stream.resume();
+    },
+  };
+}
+
+/** Reads a whole stream; the exchange has already enforced the limits on it. */
+function readStream(body: Readable): Promise<Buffer> {
+  if (body.errored) return Promise.reject(body.errored);
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let length = 0;
+    body.on('data', (chunk: Buffer) => {
+      chunks.push(chunk);
+      length += chunk.length;
+    });
+    body.once('end', () =>
+      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, length)),
+    );
+    body.once('error', reject);
+  });
 }
 
 class BodyStream extends Readable {

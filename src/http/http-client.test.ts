@@ -186,6 +186,17 @@ describe('HttpClient bad input', () => {
     }
   });
 
+  it('turns a refused connection into a recoverable network error naming the masked URL', async () => {
+    const closed = await startFixtureServer({});
+    const origin = `http://user:hunter2@127.0.0.1:${closed.port}`;
+    await closed.close();
+    const error = await failure(client.get(`${origin}/x`));
+    expect(error).toMatchObject({ reason: 'network', category: 'recoverable' });
+    expect(error.message).toContain(`(GET http://user:***@127.0.0.1:${closed.port}/x)`);
+    expect(error.message).not.toContain('hunter2');
+    expect(classify(error)).toMatchObject({ category: 'recoverable', code: 'SLUICE_HTTP_REQUEST' });
+  });
+
   it('names the field of a bad request option', async () => {
     const cases: [Record<string, unknown>, string][] = [
       [{ maxResponseBytes: -1 }, 'http request.maxResponseBytes'],

@@ -13,7 +13,7 @@
  * Each attempt sends `traceparent` from the active OpenTelemetry context, and with tracing on
  * it is a CLIENT span of its own (`GET <service>`, host and status as attributes).
  */
-import { Buffer } from 'node:buffer';
+import type { Buffer } from 'node:buffer';
 import { setMaxListeners } from 'node:events';
 import type { Readable } from 'node:stream';
 import { context as otel, defaultTextMapSetter, type Context } from '@opentelemetry/api';
@@ -23,7 +23,7 @@ import { W3CTraceparentPropagator, type SluiceTracing } from '../observe/index.j
 import { neverAbortedSignal, type ExecuteContext, type Policy } from '../policies/index.js';
 import { createHttpAgent } from './agent.js';
 import { mediaType, mediaTypeMatches } from './content-type.js';
-import { exchange, type ExchangeHead } from './exchange.js';
+import { exchange, type ExchangeHead, type ResponseBody } from './exchange.js';
 import {
   integerOption,
   resolveHttpOptions,
@@ -299,6 +299,7 @@ export class HttpClient {
         request.limits,
         signals,
         deadline,
+        streaming,
       );
       const status = head.status;
       const location = single(head.headers.location);
@@ -368,34 +369,18 @@ function fanOut(signal: AbortSignal | undefined): AbortSignal | undefined {
   return controller.signal;
 }
 
-type BodyReader<B> = (body: Readable, url: URL, method: string, empty: boolean) => Promise<B>;
+type BodyReader<B> = (body: ResponseBody, url: URL, method: string, empty: boolean) => Promise<B>;
 
-const passStream: BodyReader<Readable> = (body) => Promise.resolve(body);
-
-/** Reads the whole body; the exchange has already enforced the limits on it. */
-function readBuffer(body: Readable): Promise<Buffer> {
-  if (body.errored) return Promise.reject(body.errored);
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let length = 0;
-    body.on('data', (chunk: Buffer) => {
-      chunks.push(chunk);
-      length += chunk.length;
-    });
-    body.once('end', () =>
-      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, length)),
-    );
-    body.once('error', reject);
-  });
-}
+const passStream: BodyReader<Readable> = (body) => Promise.resolve(body.stream!);
+const readBuffer: BodyReader<Buffer> = (body) => body.buffer();
 
 async function readJson(
-  body: Readable,
+  body: ResponseBody,
   url: URL,
   method: string,
   empty: boolean,
 ): Promise<unknown> {
-  const bytes = await readBuffer(body);
+  const bytes = await body.buffer();
   if (empty || bytes.length === 0) return undefined;
   try {
     return JSON.parse(bytes.toString('utf8')) as unknown;
@@ -412,8 +397,7 @@ async function readJson(
 
 /** Lets a body we do not want drain in the background, so its connection can be reused. */
 function discard(head: ExchangeHead): void {
-  head.body.on('error', () => {});
-  head.body.resume();
+  head.body.discard();
 }
 
 function single(value: string | string[] | undefined): string | undefined {
