@@ -6,4 +6,5 @@ export const suites: Readonly<Record<string, () => Promise<BenchSuite>>> = {
   queue: () => import('./queue.js').then((module) => module.queueSuite),
   policies: async () => (await import('./policies.js')).suite,
   shared_limit: async () => (await import('./shared-limit.js')).suite,
+  http: async () => (await import('./http.js')).suite,
 };

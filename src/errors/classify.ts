@@ -2,7 +2,9 @@ import { isAbortedError } from './aborted-error.js';
 import { isBreakerOpenError } from './breaker-open-error.js';
 import { isBulkheadFullError } from './bulkhead-full-error.js';
 import { failureCategories, type FailureCategory } from './failure-category.js';
+import { isHttpRequestError } from './http-request-error.js';
 import { isHttpStatusError } from './http-status-error.js';
+import { isHttpTimeoutError } from './http-timeout-error.js';
 import { isInjectedFaultError } from './injected-fault-error.js';
 import { isInvalidConfigError } from './invalid-config-error.js';
 import { isRateLimitedError } from './rate-limited-error.js';
@@ -51,7 +53,9 @@ export function classifyStatus(status: number): FailureCategory | undefined {
 }
 
 /**
- * Builds a classifier: user rules first, then the defaults. Defaults: our own errors by kind;
+ * Builds a classifier: user rules first, then the defaults. Defaults: our own errors by kind
+ * (an HttpRequestError by its reason, see http-request-error.ts; an HttpTimeoutError is
+ * recoverable);
  * an error that names its own `category`; an HTTP status (`status`, `statusCode`,
  * `response.status`); network codes (ECONNRESET, ECONNREFUSED, ETIMEDOUT, EAI_AGAIN, ...) and
  * undici's UND_ERR_* recoverable, looked up along the `cause` chain (fetch wraps them in a
@@ -79,11 +83,13 @@ function defaultCategory(error: unknown): FailureCategory {
     isTimeoutError(error) ||
     isBulkheadFullError(error) ||
     isAbortedError(error) ||
-    isInjectedFaultError(error)
+    isInjectedFaultError(error) ||
+    isHttpTimeoutError(error)
   ) {
     return 'recoverable';
   }
   if (isHttpStatusError(error)) return classifyStatus(error.status) ?? 'non_recoverable';
+  if (isHttpRequestError(error)) return error.category;
   const own = field(error, 'category');
   if (typeof own === 'string' && (failureCategories as readonly string[]).includes(own)) {
     return own as FailureCategory;

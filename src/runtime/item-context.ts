@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { InvalidConfigError } from '../errors/index.js';
+import type { HttpClient } from '../http/index.js';
 import type { ClaimedItem } from '../store/index.js';
 import type { ServiceCaller } from './service-caller.js';
 import type { EmittedItem, Json, StageContext } from './stage.js';
@@ -104,6 +105,22 @@ export class ItemContext implements StageContext<unknown, string> {
     if (result.degraded) this.degraded = true;
     return result.value;
   }
+
+  /**
+   * The HTTP client of `service`: its requests run under the service's policies keyed by host,
+   * are aborted with this attempt's signal, and carry the active trace context.
+   */
+  http(service: string): HttpClient {
+    const services = this.#deps.services;
+    if (typeof services.http !== 'function') {
+      throw new InvalidConfigError('ctx.http', 'a service caller with http support', service);
+    }
+    return services.http(service, { signal: this.signal, onDegraded: this.#onDegraded });
+  }
+
+  readonly #onDegraded = (): void => {
+    this.degraded = true;
+  };
 
   emit(items: Iterable<EmittedItem<unknown>> | EmittedItem<unknown>): void {
     this.emitted ??= [];

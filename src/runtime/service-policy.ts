@@ -24,6 +24,8 @@ import {
   SharedRateLimiter,
   type SharedStateLink,
 } from '../coordination/index.js';
+import { createHttpAgent, resolveHttpOptions, type ResolvedHttpOptions } from '../http/index.js';
+import type { Agent } from 'undici';
 import type { ServiceDefinition } from './service.js';
 import type { ServiceObserver } from './service-observer.js';
 
@@ -39,7 +41,16 @@ export class ServicePolicy {
   readonly sharedLimiter: SharedRateLimiter | undefined;
   /** With fleet coordination: the service's breakers (by key, '' if not per key), shared. */
   readonly sharedBreakers = new Map<string, SharedCircuitBreaker>();
+  /** The options of the service's HTTP client (`ctx.http`), checked at load. */
+  readonly http: ResolvedHttpOptions;
+  /**
+   * The attempt timeout when it is the only thing in the chain that aborts a running attempt
+   * (no hedging, total timeout or faults): `ctx.http` then enforces it with a timer of its own
+   * instead of the timeout policy's signal, which costs an AbortController per attempt.
+   */
+  readonly httpAttemptTimeoutMs: number | undefined;
   readonly #perKey: boolean;
+  #agent: Agent | undefined;
   readonly #chains: KeyedRegistry<Policy>;
   readonly #build: (key: string) => Policy;
 
@@ -82,6 +93,14 @@ export class ServicePolicy {
       return breaker;
     };
     this.faults = d.faults ? faultInjection(d.faults) : undefined;
+    this.http = resolveHttpOptions(d.http, 'http');
+    this.httpAttemptTimeoutMs =
+      d.timeoutMs !== undefined &&
+      d.hedging === undefined &&
+      d.totalTimeoutMs === undefined &&
+      d.faults === undefined
+        ? d.timeoutMs
+        : undefined;
     this.#perKey = d.perKey !== undefined && d.perKey !== false;
     const perKey = typeof d.perKey === 'object' ? d.perKey : {};
     this.breakers = d.circuitBreaker
@@ -149,10 +168,32 @@ export class ServicePolicy {
     return this.#chains.for(this.#perKey && key !== undefined ? key : '');
   }
 
-  /** Stops the shared policies' timers and subscriptions (flushing batched outcomes). */
+  /**
+   * The composed policy for `key` whether or not the service is per-key: `ctx.http` keys every
+   * request by its host, so one dead host opens its own breaker, not the service's.
+   */
+  policyForKey(key: string): Policy {
+    return this.#chains.for(key);
+  }
+
+  /** The service's connection pool (one undici Agent, `http.connections` per origin), made on first use. */
+  httpAgent(): Agent {
+    this.#agent ??= createHttpAgent(this.http);
+    return this.#agent;
+  }
+
+  /**
+   * Stops the shared policies' timers and subscriptions (flushing batched outcomes) and closes
+   * the HTTP pool, if one was made.
+   */
   async close(): Promise<void> {
     this.sharedLimiter?.close();
-    await Promise.all([...this.sharedBreakers.values()].map((breaker) => breaker.close()));
+    const agent = this.#agent;
+    this.#agent = undefined;
+    await Promise.all([
+      ...[...this.sharedBreakers.values()].map((breaker) => breaker.close()),
+      agent?.close(),
+    ]);
   }
 
   /** The service-wide breaker, if the service has one and is not per-key. */

@@ -8,6 +8,7 @@ import type {
   RetryOptions,
   TimeoutStrategy,
 } from '../policies/index.js';
+import type { HttpOptions } from '../http/index.js';
 
 /**
  * What a pipeline declares about one external service: the policies every `ctx.call` to it runs
@@ -38,4 +39,10 @@ export interface ServiceDefinition {
    * e.g. the host), bounded in number and idle time.
    */
   readonly perKey?: boolean | { readonly maxKeys?: number; readonly idleMs?: number };
+  /**
+   * The HTTP client behind `ctx.http(service)`: pool size per origin, phase timeouts, size and
+   * redirect limits, default headers (docs/http.md). Its requests always key the breaker and
+   * the rate limit by host, `perKey` or not (bounded by `perKey.maxKeys` / `idleMs`).
+   */
+  readonly http?: HttpOptions;
 }

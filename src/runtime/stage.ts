@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { HttpClient } from '../http/index.js';
 
 /** A JSON value: what items, outputs and checkpoints must be, since they are stored. */
 export type Json =
@@ -39,6 +40,11 @@ export interface StageContext<Out = unknown, Service extends string = string> {
     fn: (context: { readonly signal: AbortSignal; readonly attempt: number }) => Promise<T> | T,
     options?: CallOptions,
   ): Promise<T>;
+  /**
+   * The named service's HTTP client (`get`, `post`, `json`, `stream`): pooled, each request
+   * under the service's policies with breaker and limiter per host, aborted with `signal`.
+   */
+  http(service: Service): HttpClient;
   /** Sends items to the next stage instead of the return value (one article, many images). */
   emit(items: Iterable<EmittedItem<Out>> | EmittedItem<Out>): void;
   /** Reports progress within this item (0..1, or a count), shown in status. */
