@@ -27,6 +27,7 @@ import {
 import { attemptContext } from './attempt-context.js';
 import type { Clock } from './clock.js';
 import { isContextAborted } from './context-state.js';
+import { rejectLater } from './reject-later.js';
 import { invoke } from './static-context.js';
 import { EventEmitter, type Event } from './event.js';
 import { inlineEnter, inlineExit, inlineInner, type InlinePolicy } from './inline.js';
@@ -173,7 +174,7 @@ export class CircuitBreaker implements Policy, InlinePolicy<CallTicket> {
   ): Promise<T> {
     const start = this.#clock.now();
     const generation = this.#admit(start);
-    if (generation === REJECTED) return Promise.reject(this.#rejected(start));
+    if (generation === REJECTED) return rejectLater(this.#rejected(start));
     const promise = invoke(fn, context);
     if (generation === UNTRACKED) return promise;
     promise.then(
@@ -335,7 +336,7 @@ export class CircuitBreaker implements Policy, InlinePolicy<CallTicket> {
   #rejected(now: number): BreakerOpenError {
     const state = this.#state as 'OPEN' | 'FORCED_OPEN' | 'HALF_OPEN';
     const retryAfterMs = state === 'OPEN' ? Math.max(0, this.#openUntil - now) : undefined;
-    const error = new BreakerOpenError(state, retryAfterMs, this.name);
+    const error = BreakerOpenError.rejection(state, retryAfterMs, this.name);
     const reject = this.#reject;
     if (reject !== undefined && reject.size > 0) reject.fire({ error });
     return error;
