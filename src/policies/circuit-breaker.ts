@@ -68,6 +68,7 @@ export class CircuitBreaker implements Policy, InlinePolicy<CallTicket> {
   readonly name: string;
   readonly #o: ResolvedBreakerOptions;
   readonly #clock: Clock;
+  readonly #slowMs: number;
   readonly #window: SlidingWindow;
   #state: CircuitState = 'CLOSED';
   #generation = 0;
@@ -87,6 +88,13 @@ export class CircuitBreaker implements Policy, InlinePolicy<CallTicket> {
   #failure: EventEmitter<BreakerFailureEvent> | undefined = undefined;
   #reject: EventEmitter<BreakerRejectEvent> | undefined = undefined;
   #sink: PermitSink | undefined = undefined;
+  // One call in flight at a time is the common case (a worker awaiting each call): that call, the
+  // solo one, is watched by two reactions made once per breaker instead of two closures per call.
+  #soloBusy = false;
+  #soloStart = 0;
+  #soloGeneration = 0;
+  #soloContext: ExecuteContext | undefined = undefined;
+  #soloWatch: SoloWatch | undefined = undefined;
 
   get onStateChange(): Event<BreakerStateChange> {
     return (this.#stateChange ??= new EventEmitter()).event;
@@ -116,6 +124,7 @@ export class CircuitBreaker implements Policy, InlinePolicy<CallTicket> {
     const o = resolveBreakerOptions(options);
     const restore = o.restore && checkBreakerSnapshot(o.restore, o);
     this.#o = o;
+    this.#slowMs = o.slowCallDurationMs;
     this.name = o.name;
     this.#clock = o.clock;
     // The window checks that a restored window state is of its own kind and shape.
@@ -177,11 +186,47 @@ export class CircuitBreaker implements Policy, InlinePolicy<CallTicket> {
     if (generation === REJECTED) return rejectLater(this.#rejected(start));
     const promise = invoke(fn, context);
     if (generation === UNTRACKED) return promise;
-    promise.then(
-      () => this.#callSucceeded(generation, start),
-      (error: unknown) => this.#callFailed(generation, start, context, error),
-    );
+    if (!this.#soloBusy) {
+      this.#soloBusy = true;
+      this.#soloStart = start;
+      this.#soloGeneration = generation;
+      this.#soloContext = context;
+      const watch = (this.#soloWatch ??= this.#newSoloWatch());
+      promise.then(watch[0], watch[1]);
+    } else {
+      promise.then(
+        () => this.#callSucceeded(generation, start),
+        (error: unknown) => this.#callFailed(generation, start, context, error),
+      );
+    }
     return promise;
+  }
+
+  /**
+   * The reactions for the solo call: made once (on first use, like the emitters), they read the
+   * call's start and generation from the breaker. The slot is freed before the outcome is
+   * recorded, since a listener may start the next call.
+   */
+  #newSoloWatch(): SoloWatch {
+    return [
+      () => {
+        const generation = this.#soloGeneration;
+        this.#soloBusy = false;
+        this.#soloContext = undefined;
+        this.#callSucceeded(generation, this.#soloStart);
+      },
+      (error: unknown) => {
+        const { generation, start, context } = this.#releaseSolo();
+        this.#callFailed(generation, start, context, error);
+      },
+    ];
+  }
+
+  #releaseSolo(): { generation: number; start: number; context: ExecuteContext } {
+    const context = this.#soloContext!;
+    this.#soloBusy = false;
+    this.#soloContext = undefined;
+    return { generation: this.#soloGeneration, start: this.#soloStart, context };
   }
 
   [inlineEnter](context: ExecuteContext): CallTicket {
@@ -219,7 +264,7 @@ export class CircuitBreaker implements Policy, InlinePolicy<CallTicket> {
       this.#success === undefined
     ) {
       // The success path of #succeeded and #settle when nothing listens and nothing moved on.
-      this.#window.record('success', end - start >= this.#o.slowCallDurationMs, end);
+      this.#window.record('success', end - start >= this.#slowMs, end);
       this.#evaluate(end);
     } else {
       this.#succeeded(generation, end - start, end);
@@ -476,6 +521,9 @@ export class CircuitBreaker implements Policy, InlinePolicy<CallTicket> {
     }
   }
 }
+
+/** The solo call's reactions: on success, on failure. */
+type SoloWatch = readonly [() => void, (error: unknown) => void];
 
 /** What the breaker's inline exit needs to know about a call. */
 class CallTicket {
