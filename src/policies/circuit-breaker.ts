@@ -60,6 +60,9 @@ import { TimeSlidingWindow } from './sliding-window-time.js';
  */
 
 const marker = Symbol.for('sluice.policy.circuit-breaker');
+
+/** `execute` with the caller's clock reading as the start (see BreakerRegistry.execute). */
+export const executeAt: unique symbol = Symbol('sluice.policy.circuitBreaker.executeAt');
 const REJECTED = -1;
 const UNTRACKED = -2;
 
@@ -173,6 +176,21 @@ export class CircuitBreaker implements Policy, InlinePolicy<CallTicket> {
   }
 
   /**
+   * `execute` for a caller that has just read `clock` (a registry looking the breaker up): its
+   * reading is the call's start when it is this breaker's clock, saving a read (~50 ns on a VM).
+   */
+  [executeAt]<T>(
+    fn: (context: ExecuteContext) => PromiseLike<T> | T,
+    signal: AbortSignal | undefined,
+    clock: Clock,
+    now: number,
+  ): Promise<T> {
+    if (signal?.aborted) return Promise.reject(new AbortedError(signal.reason));
+    const start = clock === this.#clock ? now : this.#clock.now();
+    return this.#run(fn, attemptContext(signal, 1), start);
+  }
+
+  /**
    * Runs `fn` and watches its promise instead of awaiting it in an async frame of our own: the
    * caller gets fn's promise itself, settled one microtask hop sooner, and the breaker records
    * the outcome in a reaction registered before the caller's.
@@ -180,8 +198,8 @@ export class CircuitBreaker implements Policy, InlinePolicy<CallTicket> {
   #run<T>(
     fn: (context: ExecuteContext) => PromiseLike<T> | T,
     context: ExecuteContext,
+    start = this.#clock.now(),
   ): Promise<T> {
-    const start = this.#clock.now();
     const generation = this.#admit(start);
     if (generation === REJECTED) return rejectLater(this.#rejected(start));
     const promise = invoke(fn, context);
