@@ -11,7 +11,7 @@ import {
   TimeoutStrategy,
   wrap,
 } from 'cockatiel';
-import { config, failing, runChild, work } from './harness.js';
+import { config, cycle, failing, hanging, runChild, work } from './harness.js';
 
 const newBreaker = (halfOpenAfter: number) =>
   circuitBreaker(handleAll, {
@@ -38,6 +38,28 @@ for (let i = 0; i < config.breaker.minimumCalls; i++) await open.execute(failing
 if (open.state !== CircuitState.Open)
   throw new Error(`cockatiel breaker did not open: ${open.state}`);
 
+// Every slot and queue place taken by calls that never end.
+const full = newBulkhead();
+const { maxConcurrent, maxQueued } = config.bulkhead;
+for (let i = 0; i < maxConcurrent + maxQueued; i++) void full.execute(hanging);
+
+// cockatiel has no keyed registry: a Map of breakers per host is what a user would write.
+const hosts = config.keyedHosts;
+const keyed = new Map(hosts.map((host) => [host, newBreaker(config.breaker.openMs)]));
+const openKeyed = new Map(hosts.map((host) => [host, newBreaker(config.fastFailOpenMs)]));
+for (const host of hosts) {
+  await keyed.get(host)!.execute(work);
+  for (let i = 0; i < config.breaker.minimumCalls; i++) {
+    await openKeyed
+      .get(host)!
+      .execute(failing)
+      .catch(() => {});
+  }
+  if (openKeyed.get(host)!.state !== CircuitState.Open) throw new Error('keyed did not open');
+}
+const nextHost = cycle(hosts);
+const nextOpenHost = cycle(hosts);
+
 await runChild({
   lib: 'cockatiel',
   cases: {
@@ -47,6 +69,9 @@ await runChild({
     bulkhead: () => bulkheadPolicy.execute(work),
     composed: () => composed.execute(work),
     open_fast_fail: () => open.execute(work),
+    bulkhead_full: () => full.execute(work),
+    keyed_breaker: () => keyed.get(nextHost())!.execute(work),
+    keyed_open_fast_fail: () => openKeyed.get(nextOpenHost())!.execute(work),
   },
   // cockatiel has no keyed registry: a Map of breakers is what a user would write.
   async keyed(keys) {

@@ -23,6 +23,26 @@ export const work = async (): Promise<void> => {};
 /** A call that fails, to trip breakers for `open_fast_fail`. */
 export const failing = (): Promise<never> => Promise.reject(new Error('down'));
 
+/** A call that never settles, to fill bulkheads for `bulkhead_full`. */
+export const hanging = (): Promise<never> => new Promise<never>(() => {});
+
+/** The cases whose every call is refused by design (the others must succeed). */
+export const rejectingCases: ReadonlySet<string> = new Set([
+  'open_fast_fail',
+  'bulkhead_full',
+  'limiter_exhausted',
+  'keyed_open_fast_fail',
+]);
+
+/** `keys[0]`, `keys[1]`, ... round and round: the host a keyed case's next call goes to. */
+export function cycle(keys: readonly string[]): () => string {
+  let i = 0;
+  return () => {
+    i = i + 1 === keys.length ? 0 : i + 1;
+    return keys[i]!;
+  };
+}
+
 /** The configuration each library's policies get, as close to equivalent as the APIs allow. */
 export const config = {
   retryMaxAttempts: 3,
@@ -35,6 +55,10 @@ export const config = {
   /** High enough never to limit. */
   limiterPerSecond: 1e9,
   keys: 10_000,
+  /** Hosts the keyed cases spread their calls over (one breaker each, all open for the fast fail). */
+  keyedHosts: Array.from({ length: 100 }, (_, i) => `host-${i}.example.com`),
+  /** The `limiter_exhausted` limiter: one token, then one every 1000 s, and it never waits. */
+  exhaustedPerSecond: 0.001,
 } as const;
 
 export type Call = () => Promise<unknown>;
@@ -73,14 +97,14 @@ function flags(argv: readonly string[]): Flags {
   };
 }
 
-/** Runs `call` n times, one in flight; returns ns per call. Rejections are expected for fast-fail. */
+/** Runs `call` n times, one in flight; returns ns per call. Rejecting cases reject (see above). */
 async function loop(call: Call, n: number): Promise<number> {
   const start = process.hrtime.bigint();
   for (let i = 0; i < n; i++) {
     try {
       await call();
     } catch {
-      // open_fast_fail rejects by design; no other case rejects (checked before timing)
+      // the rejectingCases reject by design; no other case rejects (checked before timing)
     }
   }
   return Number(process.hrtime.bigint() - start) / n;
@@ -110,7 +134,7 @@ function line(lib: string, name: string, figures: Record<string, number | string
   process.stdout.write(`${JSON.stringify(record)}\n`);
 }
 
-/** Checks every case once (only open_fast_fail may reject), times them, probes memory. */
+/** Checks every case once (only the rejectingCases may reject), times them, probes memory. */
 export async function runChild(child: ChildCases, argv = process.argv.slice(2)): Promise<void> {
   const f = flags(argv);
   const cases: [string, Call][] = [['baseline', work], ...Object.entries(child.cases)];
@@ -119,7 +143,7 @@ export async function runChild(child: ChildCases, argv = process.argv.slice(2)):
       () => false,
       () => true,
     );
-    if (rejected !== (name === 'open_fast_fail')) {
+    if (rejected !== rejectingCases.has(name)) {
       throw new Error(`${child.lib} ${name}: ${rejected ? 'rejected' : 'did not reject'}`);
     }
   }

@@ -9,7 +9,7 @@ import {
   timeout,
   type CircuitBreakerOptions,
 } from '../../src/policies/index.js';
-import { config, failing, runChild, work } from './harness.js';
+import { config, cycle, failing, hanging, runChild, work } from './harness.js';
 
 const breakerOptions = (openDurationMs: number): CircuitBreakerOptions => ({
   window: { kind: 'count', size: config.breaker.windowSize },
@@ -33,6 +33,29 @@ const open = circuitBreaker(breakerOptions(config.fastFailOpenMs));
 for (let i = 0; i < config.breaker.minimumCalls; i++) await open.execute(failing).catch(() => {});
 if (open.state !== 'OPEN') throw new Error(`sluice breaker did not open: ${open.state}`);
 
+// Every slot and queue place taken by calls that never end.
+const full = newBulkhead();
+const { maxConcurrent, maxQueued } = config.bulkhead;
+for (let i = 0; i < maxConcurrent + maxQueued; i++) void full.execute(hanging);
+
+// Its one token taken; the next would come in 1000 s, far past maxWaitMs.
+const exhausted = rateLimiter({ ratePerSecond: config.exhaustedPerSecond, burst: 1, maxWaitMs: 0 });
+await exhausted.execute(work);
+
+// One breaker per host, looked up on every call the way the HTTP client does.
+const hosts = config.keyedHosts;
+const keyed = breakerRegistry({ breaker: breakerOptions(config.breaker.openMs) });
+const openKeyed = breakerRegistry({ breaker: breakerOptions(config.fastFailOpenMs) });
+for (const host of hosts) {
+  await keyed.execute('service', host, work);
+  for (let i = 0; i < config.breaker.minimumCalls; i++) {
+    await openKeyed.execute('service', host, failing).catch(() => {});
+  }
+}
+if (openKeyed.stats('service').states.OPEN !== hosts.length) throw new Error('keyed did not open');
+const nextHost = cycle(hosts);
+const nextOpenHost = cycle(hosts);
+
 await runChild({
   lib: 'sluice',
   cases: {
@@ -43,6 +66,10 @@ await runChild({
     limiter: () => limiter.execute(work),
     composed: () => composed.execute(work),
     open_fast_fail: () => open.execute(work),
+    bulkhead_full: () => full.execute(work),
+    limiter_exhausted: () => exhausted.execute(work),
+    keyed_breaker: () => keyed.execute('service', nextHost(), work),
+    keyed_open_fast_fail: () => openKeyed.execute('service', nextOpenHost(), work),
   },
   async keyed(keys) {
     const registry = breakerRegistry({

@@ -5,6 +5,7 @@
  * May import: nothing of ours (this is the bottom layer).
  */
 export * from './sluice-error.js';
+export * from './error-stacks.js';
 export * from './failure-category.js';
 export * from './invalid-config-error.js';
 export * from './schema-error.js';

@@ -5,6 +5,7 @@ import { IntrusiveList, ListNode } from './intrusive-list.js';
 import type { ExecuteContext, Policy } from './policy.js';
 import { neverAbortedSignal } from './attempt-context.js';
 import { isContextAborted } from './context-state.js';
+import { rejectLater } from './reject-later.js';
 import { contextFor, invoke } from './static-context.js';
 
 /**
@@ -98,7 +99,7 @@ export class BulkheadPolicy implements Policy, InlinePolicy<true> {
       return promise;
     }
     if (this.#queue.size < this.maxQueued) return this.#queued(fn, context);
-    return Promise.reject(this.#full());
+    return rejectLater(this.#full());
   }
 
   readonly #released = (): void => this.#release();
@@ -144,7 +145,7 @@ export class BulkheadPolicy implements Policy, InlinePolicy<true> {
     if (this.#onReject.size > 0) {
       this.#onReject.fire({ maxConcurrent: this.maxConcurrent, maxQueued: this.maxQueued });
     }
-    return new BulkheadFullError(this.maxConcurrent, this.maxQueued);
+    return BulkheadFullError.rejection(this.maxConcurrent, this.maxQueued);
   }
 
   /** Waits for a slot handed over by `#release`. */

@@ -27,6 +27,7 @@ import {
 import { attemptContext } from './attempt-context.js';
 import type { Clock } from './clock.js';
 import { isContextAborted } from './context-state.js';
+import { rejectLater } from './reject-later.js';
 import { invoke } from './static-context.js';
 import { EventEmitter, type Event } from './event.js';
 import { inlineEnter, inlineExit, inlineInner, type InlinePolicy } from './inline.js';
@@ -59,6 +60,9 @@ import { TimeSlidingWindow } from './sliding-window-time.js';
  */
 
 const marker = Symbol.for('sluice.policy.circuit-breaker');
+
+/** `execute` with the caller's clock reading as the start (see BreakerRegistry.execute). */
+export const executeAt: unique symbol = Symbol('sluice.policy.circuitBreaker.executeAt');
 const REJECTED = -1;
 const UNTRACKED = -2;
 
@@ -67,6 +71,7 @@ export class CircuitBreaker implements Policy, InlinePolicy<CallTicket> {
   readonly name: string;
   readonly #o: ResolvedBreakerOptions;
   readonly #clock: Clock;
+  readonly #slowMs: number;
   readonly #window: SlidingWindow;
   #state: CircuitState = 'CLOSED';
   #generation = 0;
@@ -86,6 +91,13 @@ export class CircuitBreaker implements Policy, InlinePolicy<CallTicket> {
   #failure: EventEmitter<BreakerFailureEvent> | undefined = undefined;
   #reject: EventEmitter<BreakerRejectEvent> | undefined = undefined;
   #sink: PermitSink | undefined = undefined;
+  // One call in flight at a time is the common case (a worker awaiting each call): that call, the
+  // solo one, is watched by two reactions made once per breaker instead of two closures per call.
+  #soloBusy = false;
+  #soloStart = 0;
+  #soloGeneration = 0;
+  #soloContext: ExecuteContext | undefined = undefined;
+  #soloWatch: SoloWatch | undefined = undefined;
 
   get onStateChange(): Event<BreakerStateChange> {
     return (this.#stateChange ??= new EventEmitter()).event;
@@ -115,6 +127,7 @@ export class CircuitBreaker implements Policy, InlinePolicy<CallTicket> {
     const o = resolveBreakerOptions(options);
     const restore = o.restore && checkBreakerSnapshot(o.restore, o);
     this.#o = o;
+    this.#slowMs = o.slowCallDurationMs;
     this.name = o.name;
     this.#clock = o.clock;
     // The window checks that a restored window state is of its own kind and shape.
@@ -163,6 +176,21 @@ export class CircuitBreaker implements Policy, InlinePolicy<CallTicket> {
   }
 
   /**
+   * `execute` for a caller that has just read `clock` (a registry looking the breaker up): its
+   * reading is the call's start when it is this breaker's clock, saving a read (~50 ns on a VM).
+   */
+  [executeAt]<T>(
+    fn: (context: ExecuteContext) => PromiseLike<T> | T,
+    signal: AbortSignal | undefined,
+    clock: Clock,
+    now: number,
+  ): Promise<T> {
+    if (signal?.aborted) return Promise.reject(new AbortedError(signal.reason));
+    const start = clock === this.#clock ? now : this.#clock.now();
+    return this.#run(fn, attemptContext(signal, 1), start);
+  }
+
+  /**
    * Runs `fn` and watches its promise instead of awaiting it in an async frame of our own: the
    * caller gets fn's promise itself, settled one microtask hop sooner, and the breaker records
    * the outcome in a reaction registered before the caller's.
@@ -170,17 +198,53 @@ export class CircuitBreaker implements Policy, InlinePolicy<CallTicket> {
   #run<T>(
     fn: (context: ExecuteContext) => PromiseLike<T> | T,
     context: ExecuteContext,
+    start = this.#clock.now(),
   ): Promise<T> {
-    const start = this.#clock.now();
     const generation = this.#admit(start);
-    if (generation === REJECTED) return Promise.reject(this.#rejected(start));
+    if (generation === REJECTED) return rejectLater(this.#rejected(start));
     const promise = invoke(fn, context);
     if (generation === UNTRACKED) return promise;
-    promise.then(
-      () => this.#callSucceeded(generation, start),
-      (error: unknown) => this.#callFailed(generation, start, context, error),
-    );
+    if (!this.#soloBusy) {
+      this.#soloBusy = true;
+      this.#soloStart = start;
+      this.#soloGeneration = generation;
+      this.#soloContext = context;
+      const watch = (this.#soloWatch ??= this.#newSoloWatch());
+      promise.then(watch[0], watch[1]);
+    } else {
+      promise.then(
+        () => this.#callSucceeded(generation, start),
+        (error: unknown) => this.#callFailed(generation, start, context, error),
+      );
+    }
     return promise;
+  }
+
+  /**
+   * The reactions for the solo call: made once (on first use, like the emitters), they read the
+   * call's start and generation from the breaker. The slot is freed before the outcome is
+   * recorded, since a listener may start the next call.
+   */
+  #newSoloWatch(): SoloWatch {
+    return [
+      () => {
+        const generation = this.#soloGeneration;
+        this.#soloBusy = false;
+        this.#soloContext = undefined;
+        this.#callSucceeded(generation, this.#soloStart);
+      },
+      (error: unknown) => {
+        const { generation, start, context } = this.#releaseSolo();
+        this.#callFailed(generation, start, context, error);
+      },
+    ];
+  }
+
+  #releaseSolo(): { generation: number; start: number; context: ExecuteContext } {
+    const context = this.#soloContext!;
+    this.#soloBusy = false;
+    this.#soloContext = undefined;
+    return { generation: this.#soloGeneration, start: this.#soloStart, context };
   }
 
   [inlineEnter](context: ExecuteContext): CallTicket {
@@ -218,7 +282,7 @@ export class CircuitBreaker implements Policy, InlinePolicy<CallTicket> {
       this.#success === undefined
     ) {
       // The success path of #succeeded and #settle when nothing listens and nothing moved on.
-      this.#window.record('success', end - start >= this.#o.slowCallDurationMs, end);
+      this.#window.record('success', end - start >= this.#slowMs, end);
       this.#evaluate(end);
     } else {
       this.#succeeded(generation, end - start, end);
@@ -335,7 +399,7 @@ export class CircuitBreaker implements Policy, InlinePolicy<CallTicket> {
   #rejected(now: number): BreakerOpenError {
     const state = this.#state as 'OPEN' | 'FORCED_OPEN' | 'HALF_OPEN';
     const retryAfterMs = state === 'OPEN' ? Math.max(0, this.#openUntil - now) : undefined;
-    const error = new BreakerOpenError(state, retryAfterMs, this.name);
+    const error = BreakerOpenError.rejection(state, retryAfterMs, this.name);
     const reject = this.#reject;
     if (reject !== undefined && reject.size > 0) reject.fire({ error });
     return error;
@@ -475,6 +539,9 @@ export class CircuitBreaker implements Policy, InlinePolicy<CallTicket> {
     }
   }
 }
+
+/** The solo call's reactions: on success, on failure. */
+type SoloWatch = readonly [() => void, (error: unknown) => void];
 
 /** What the breaker's inline exit needs to know about a call. */
 class CallTicket {

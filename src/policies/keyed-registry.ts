@@ -40,6 +40,12 @@ interface Entry<T> {
   newer: Entry<T> | undefined;
 }
 
+/**
+ * The lookup of a caller that has read the clock already (BreakerRegistry.execute hands the same
+ * reading to the breaker): one clock read per call instead of two. Not exported from index.ts.
+ */
+export const lookupAt: unique symbol = Symbol('sluice.keyedRegistry.lookupAt');
+
 /** Evictions per insertion: more than one, so expired entries drain faster than keys arrive. */
 const SWEEP_PER_INSERT = 2;
 
@@ -89,7 +95,11 @@ export class KeyedRegistry<T> implements Iterable<[string, T]> {
 
   /** The instance for `key`, created if it has none (or its old one was evicted). */
   for(key: string): T {
-    const now = this.#clock.now();
+    return this[lookupAt](key, this.#clock.now());
+  }
+
+  /** `for(key)` at `now`, a reading of this registry's clock the caller has just taken. */
+  [lookupAt](key: string, now: number): T {
     const hit = this.#entries.get(key);
     if (hit !== undefined) {
       if (now - hit.lastUsed <= this.idleMs) {

@@ -8,6 +8,7 @@ import { IntrusiveList, ListNode } from './intrusive-list.js';
 import { KeyStateMap } from './key-state-map.js';
 import type { ExecuteContext, Policy } from './policy.js';
 import { checkBurst, checkRate, type RateAlgorithm } from './rate-algorithm.js';
+import { rejectLater } from './reject-later.js';
 import { contextFor, invoke } from './static-context.js';
 import { TokenBucket } from './token-bucket.js';
 
@@ -204,14 +205,29 @@ export class RateLimiter implements Policy, InlinePolicy<true> {
     const now = this.#clock.now();
     const queue = this.#queues.size === 0 ? undefined : this.#queues.get(key);
     if (queue === undefined && this.#take(key, cost, now)) return resolved;
+    const waited = this.#wait(key, cost, signal, queue, now);
+    return waited instanceof Promise ? waited : rejectLater(waited);
+  }
+
+  /**
+   * A call that did not fit now: its place in the key's queue, or the refusal when the queue is
+   * full or the wait would exceed maxWaitMs (made without a stack, see RateLimitedError.rejection).
+   */
+  #wait(
+    key: string,
+    cost: number,
+    signal: AbortSignal | undefined,
+    queue: KeyQueue | undefined,
+    now: number,
+  ): Promise<void> | RateLimitedError {
     const waitMs = this.#waitMs(key, cost + (queue?.totalCost ?? 0), now);
     if ((queue?.size ?? 0) >= this.maxQueued) {
       this.#reject(key, cost, waitMs, 'queue-full');
-      return Promise.reject(new RateLimitedError(waitMs, key));
+      return RateLimitedError.rejection(waitMs, key);
     }
     if (waitMs > this.maxWaitMs) {
       this.#reject(key, cost, waitMs, 'max-wait');
-      return Promise.reject(new RateLimitedError(waitMs, key));
+      return RateLimitedError.rejection(waitMs, key);
     }
     return this.#enqueue(queue ?? this.#newQueue(key, waitMs), cost, signal, waitMs);
   }
@@ -276,13 +292,12 @@ export class RateLimiter implements Policy, InlinePolicy<true> {
     signal: AbortSignal | undefined,
   ): Promise<T> {
     if (signal?.aborted) return Promise.reject(new AbortedError(signal.reason));
-    if (
-      (this.#queues.size === 0 || !this.#queues.has(key)) &&
-      this.#take(key, 1, this.#clock.now())
-    ) {
-      return invoke(fn, contextFor(signal));
-    }
-    return this.acquire(key, 1, signal).then(() => fn(contextFor(signal)));
+    const now = this.#clock.now();
+    const queue = this.#queues.size === 0 ? undefined : this.#queues.get(key);
+    if (queue === undefined && this.#take(key, 1, now)) return invoke(fn, contextFor(signal));
+    const waited = this.#wait(key, 1, signal, queue, now);
+    if (!(waited instanceof Promise)) return rejectLater(waited);
+    return waited.then(() => fn(contextFor(signal)));
   }
 
   /** Takes `cost` from `key`'s bucket if it fits now, ignoring any queue. */
