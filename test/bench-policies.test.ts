@@ -14,6 +14,10 @@ describe('bench policies: the sluice child', () => {
       'limiter',
       'composed',
       'open_fast_fail',
+      'bulkhead_full',
+      'limiter_exhausted',
+      'keyed_breaker',
+      'keyed_open_fast_fail',
     ];
     expect(lines.map((line) => line.case)).toEqual([...timed, 'keys_10k']);
     for (const line of lines.slice(0, timed.length)) {

@@ -29,9 +29,9 @@ describeSqlite('the sluice bin', (sqlite) => {
     await buildOperatedRun(sqlite().path);
   });
 
-  it("exits 1 with commander's message for a bad flag value", async () => {
+  it("exits 2 (bad usage) with commander's message for a bad flag value", async () => {
     const { code, stdout, stderr } = await sluice(['runs', '--db', sqlite().path, '--limit', '-1']);
-    expect(code).toBe(1);
+    expect(code).toBe(2);
     expect(stdout).toBe('');
     expect(stderr).toBe(
       "error: option '--limit <n>' argument '-1' is invalid. --limit must be a whole number >= 1, got -1\n",

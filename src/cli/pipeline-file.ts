@@ -42,7 +42,7 @@ export async function loadPipelineFile(file: string): Promise<PipelineModule> {
   }
   const exported = module.pipeline ?? module.default;
   if (!looksLikePipeline(exported)) {
-    const names = Object.keys(module).filter((k) => k !== '__esModule');
+    const names = Object.keys(module).filter((k) => k !== '__esModule' && k !== 'default');
     throw new CliError(
       'SLUICE_BAD_PIPELINE_FILE',
       `${path} must ${pipelineExportHelp}; it exports ${names.length === 0 ? 'nothing' : names.join(', ')}`,

@@ -7,7 +7,10 @@ import { registerItems } from './commands/items.js';
 import { registerMigrate } from './commands/migrate.js';
 import { registerRetryFailed } from './commands/retry-failed.js';
 import { registerRuns } from './commands/runs.js';
+import { registerResume } from './commands/resume.js';
+import { registerRun } from './commands/run.js';
 import { registerServe } from './commands/serve.js';
+import { registerWorker } from './commands/worker.js';
 import { registerStatus } from './commands/status.js';
 import { registerSummary } from './commands/summary.js';
 import { processIo, type CliIo } from './io.js';
@@ -24,6 +27,8 @@ export interface ProgramOptions {
    * exiting the process: for tests that drive the program in-process.
    */
   readonly exitOverride?: boolean;
+  /** How run, worker and resume end with their exit code; default sets process.exitCode. */
+  readonly exit?: (code: number) => void;
 }
 
 /** The `sluice` command: one file per verb under commands/, assembled here. */
@@ -50,5 +55,9 @@ export function createProgram(options: ProgramOptions = {}): Command {
   registerCancel(program, io);
   registerCache(program, io);
   registerServe(program, io);
+  const exit = options.exit ?? ((code: number) => void (process.exitCode = code));
+  registerRun(program, io, exit);
+  registerWorker(program, io, exit);
+  registerResume(program, io, exit);
   return program;
 }

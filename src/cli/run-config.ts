@@ -19,6 +19,8 @@ export interface RunConfig {
   readonly port: number;
   readonly host: string;
   readonly logLevel: string;
+  /** After Ctrl-C / SIGTERM: how long in-flight items may take to finish. */
+  readonly shutdownDeadlineMs: number;
 }
 
 export const runConfigDefaults = Object.freeze({
@@ -27,6 +29,7 @@ export const runConfigDefaults = Object.freeze({
   port: 8080,
   host: '127.0.0.1',
   logLevel: 'warn',
+  shutdownDeadlineMs: 10_000,
 });
 
 /** The environment variable of each field. */
@@ -38,6 +41,7 @@ export const runConfigEnv: Readonly<Record<keyof RunConfig, string>> = Object.fr
   port: 'SLUICE_PORT',
   host: 'SLUICE_HOST',
   logLevel: 'SLUICE_LOG_LEVEL',
+  shutdownDeadlineMs: 'SLUICE_SHUTDOWN_DEADLINE_MS',
 });
 
 const positiveInt = z.coerce
@@ -60,6 +64,10 @@ const fields = {
     .min(0, 'a port from 0 to 65535')
     .max(65_535, 'a port from 0 to 65535'),
   host: z.string({ error: 'a host name or address' }).min(1, 'a host name or address'),
+  shutdownDeadlineMs: z.coerce
+    .number({ error: 'milliseconds, an integer >= 0' })
+    .int('milliseconds, an integer >= 0')
+    .min(0, 'milliseconds, an integer >= 0'),
   logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], {
     error: 'one of trace, debug, info, warn, error, fatal, silent',
   }),
@@ -130,7 +138,7 @@ export function resolveRunConfig(
   const resolved: Record<string, unknown> = { ...runConfigDefaults };
   for (const field of fieldNames) {
     const sources: [string, unknown][] = [
-      [`--${kebab(field)}`, flags[field]],
+      [field === 'shutdownDeadlineMs' ? '--shutdown-deadline' : `--${kebab(field)}`, flags[field]],
       [runConfigEnv[field], env[runConfigEnv[field]]],
       [`${file.file ?? 'config'}: ${field}`, file.values[field]],
     ];

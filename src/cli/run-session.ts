@@ -101,7 +101,9 @@ export async function runSession(options: RunSessionOptions): Promise<RunSession
   let code: number;
   let result;
   try {
-    ({ code, result } = await runUntilSignal(runner, options.run, { deadlineMs: 10_000 }));
+    ({ code, result } = await runUntilSignal(runner, options.run, {
+      deadlineMs: config.shutdownDeadlineMs,
+    }));
     runId = result.runId;
   } finally {
     clearInterval(timer);

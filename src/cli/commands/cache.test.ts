@@ -119,7 +119,7 @@ describeSqlite('sluice cache', (sqlite) => {
       '--older-than',
       '30x',
     ]);
-    expect(code).toBe(1);
+    expect(code).toBe(2);
     expect(stdout).toBe('');
     expect(stderr).toBe(
       "error: option '--older-than <age>' argument '30x' is invalid. --older-than must be a duration like 30d, 12h or 90m (a number followed by d, h or m), got 30x\n",

@@ -21,6 +21,8 @@ interface RunFlags {
   readonly host?: string;
   readonly json?: boolean;
   readonly config?: string;
+  readonly shutdownDeadline?: string;
+  readonly logLevel?: string;
 }
 
 /** The flags `run` and `worker` share, resolved with env and the config file (run-config.ts). */
@@ -65,6 +67,18 @@ export function runFlags(command: Command): Command {
         'config file (default: sluice.config.json|ts|js in the working directory)',
       ),
     )
+    .addOption(
+      new Option(
+        '--shutdown-deadline <ms>',
+        'after Ctrl-C / SIGTERM, how long in-flight items may finish (env SLUICE_SHUTDOWN_DEADLINE_MS; default 10000)',
+      ),
+    )
+    .addOption(
+      new Option(
+        '--log-level <level>',
+        'runtime log level on stderr (env SLUICE_LOG_LEVEL; default warn)',
+      ),
+    )
     .addOption(new Option('--json', 'print the result as one JSON document on stdout'));
 }
 
@@ -79,6 +93,8 @@ export async function resolveConfig(flags: RunFlags, io: CliIo): Promise<RunConf
       serve: flags.serve,
       port: flags.port,
       host: flags.host,
+      shutdownDeadlineMs: flags.shutdownDeadline,
+      logLevel: flags.logLevel,
     },
     process.env,
     file,
@@ -145,18 +161,22 @@ Examples:
       const store = await openRunStore(config);
       const runId = await pickRunId(store, pipeline.name, flags.runId);
       await rememberPipelineFile(store, runId, pipeline, loaded.path);
-      const result = await runSession({
-        io,
-        store,
-        pipeline,
-        config,
-        json: flags.json === true,
-        run: {
-          runId,
-          ...(loaded.seed === undefined ? {} : { seed: loaded.seed }),
-          ...(config.limit === undefined ? {} : { limit: config.limit }),
-        },
-      });
-      exit(result.exitCode);
+      try {
+        const result = await runSession({
+          io,
+          store,
+          pipeline,
+          config,
+          json: flags.json === true,
+          run: {
+            runId,
+            ...(loaded.seed === undefined ? {} : { seed: loaded.seed }),
+            ...(config.limit === undefined ? {} : { limit: config.limit }),
+          },
+        });
+        exit(result.exitCode);
+      } finally {
+        await store.close();
+      }
     });
 }
