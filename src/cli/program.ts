@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { registerCache } from './commands/cache.js';
 import { registerCancel } from './commands/cancel.js';
+import { registerDemo } from './commands/demo.js';
 import { registerDlq } from './commands/dlq.js';
 import { registerItems } from './commands/items.js';
 import { registerMigrate } from './commands/migrate.js';
@@ -59,5 +60,6 @@ export function createProgram(options: ProgramOptions = {}): Command {
   registerRun(program, io, exit);
   registerWorker(program, io, exit);
   registerResume(program, io, exit);
+  registerDemo(program, io, exit);
   return program;
 }

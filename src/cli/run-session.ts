@@ -27,6 +27,13 @@ export interface RunSessionOptions {
   /** Default 1000 ms on a TTY, 5000 ms otherwise. */
   readonly progressEveryMs?: number;
   readonly env?: NodeJS.ProcessEnv;
+  /**
+   * After the run, keep the dashboard and API up until Ctrl-C / SIGTERM (the demo on a TTY), so
+   * the URL printed at the end still works.
+   */
+  readonly keepServing?: boolean;
+  /** Runs after the result is printed, before keepServing waits (the demo's next steps). */
+  readonly afterRun?: () => Promise<void>;
 }
 
 export interface RunSessionResult {
@@ -55,6 +62,7 @@ export async function runSession(options: RunSessionOptions): Promise<RunSession
   const runner = new Runner({ store, pipeline, logger, metrics });
 
   let server: ReturnType<typeof createServer> | undefined;
+  let dashboardUrl = '';
   if (config.serve) {
     const { tokens, generated } = serverTokens(env);
     server = createServer({
@@ -67,6 +75,7 @@ export async function runSession(options: RunSessionOptions): Promise<RunSession
     });
     const url = await server.listen({ host: config.host, port: config.port });
     const fragment = generated ? `#token=${generated}` : '';
+    dashboardUrl = `${url}/dashboard/${fragment}`;
     stderr.write(
       `sluice: dashboard ${url}/dashboard/${fragment}\nsluice: API ${url}/api/v1 (token ${generated ? `${generated}, generated for this run` : 'from SLUICE_API_TOKEN(S)'}), metrics ${url}/metrics\n`,
     );
@@ -107,7 +116,7 @@ export async function runSession(options: RunSessionOptions): Promise<RunSession
     runId = result.runId;
   } finally {
     clearInterval(timer);
-    await server?.close();
+    if (server && options.keepServing !== true) await server.close();
   }
   if (!options.json && runId !== undefined) await tick().catch(() => undefined);
   view.close();
@@ -128,6 +137,17 @@ export async function runSession(options: RunSessionOptions): Promise<RunSession
     );
     if (result.status === 'stopped')
       io.stdout('stopped early: run the same command again to resume\n');
+  }
+  await options.afterRun?.();
+  if (server && options.keepServing === true) {
+    if (result.status !== 'stopped') {
+      stderr.write(`sluice: the dashboard stays up at ${dashboardUrl}; Ctrl-C to exit\n`);
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', () => resolve());
+        process.once('SIGTERM', () => resolve());
+      });
+    }
+    await server.close();
   }
   return { exitCode, runId: result.runId, status: result.status };
 }
