@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { registerCancel } from './commands/cancel.js';
+import { registerCopy } from './commands/copy.js';
 import { registerDlq } from './commands/dlq.js';
 import { registerItems } from './commands/items.js';
 import { registerMigrate } from './commands/migrate.js';
+import { registerPrune } from './commands/prune.js';
 import { registerRetryFailed } from './commands/retry-failed.js';
 import { registerRuns } from './commands/runs.js';
 import { registerServe } from './commands/serve.js';
@@ -47,6 +49,8 @@ export function createProgram(options: ProgramOptions = {}): Command {
   registerDlq(program, io);
   registerRetryFailed(program, io);
   registerCancel(program, io);
+  registerPrune(program, io);
+  registerCopy(program, io);
   registerServe(program, io);
   return program;
 }
