@@ -16,6 +16,7 @@ import { CliError } from './cli-error.js';
  * store's own migration check on a read-only connection, so nothing is written to it.
  */
 export async function openExistingStore(path: string): Promise<Store> {
+  if (isPostgresUrl(path)) return openExistingPostgres(path);
   checkExistingDatabase(path);
   // The verbs write little (a retry, a cancel): SQLite's own checkpoint, no thread for it.
   return createSqliteStore({ path, checkpoint: 'inline' });
@@ -77,6 +78,78 @@ function checkSchema(path: string): void {
   } finally {
     db.close();
   }
+}
+
+/** Whether `--db` names a PostgreSQL database (`postgres://...?schema=sluice`) and not a file. */
+export function isPostgresUrl(db: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(db);
+}
+
+/**
+ * The URL without its `schema` query parameter, and that schema (default `sluice`): the one
+ * place a CLI user names the schema, since `--db` is the only way to point a verb somewhere.
+ */
+export function splitPostgresUrl(db: string): { url: string; schema: string } {
+  let parsed: URL;
+  try {
+    parsed = new URL(db);
+  } catch {
+    return { url: db, schema: 'sluice' };
+  }
+  const schema = parsed.searchParams.get('schema') ?? 'sluice';
+  parsed.searchParams.delete('schema');
+  return { url: parsed.toString(), schema };
+}
+
+/**
+ * The PostgreSQL counterpart of the file checks: the schema must already hold a Sluice schema
+ * of this version (read first, on a plain connection; nothing is created or migrated).
+ */
+async function openExistingPostgres(db: string): Promise<Store> {
+  const { createPostgresStore, maskUrl, quoteSchema } = await import('../store/postgres/index.js');
+  const { url, schema } = splitPostgresUrl(db);
+  const where = `${maskUrl(url)} (schema ${schema})`;
+  const pg = (await import('pg')).default;
+  const client = new pg.Client({ connectionString: url });
+  let version: number | null;
+  try {
+    await client.connect();
+    const { rows } = await client.query<{ present: string | null }>(
+      `SELECT to_regclass($1) AS present`,
+      [`${quoteSchema(schema)}.sluice_migrations`],
+    );
+    version =
+      rows[0]?.present == null
+        ? null
+        : ((
+            await client.query<{ v: number | null }>(
+              `SELECT max(version) AS v FROM ${quoteSchema(schema)}.sluice_migrations`,
+            )
+          ).rows[0]?.v ?? 0);
+  } catch (error) {
+    await client.end().catch(() => undefined);
+    // Unreachable or refused: opening the store fails with its own error, which names the URL
+    // (password masked) and the cause. Should it open after all, the first error stands.
+    const store = await createPostgresStore({ url, schema, poolSize: 1, notify: false });
+    await store.close();
+    throw error;
+  }
+  await client.end();
+  if (version === null) {
+    throw new CliError(
+      'SLUICE_NO_DATABASE',
+      `no Sluice schema at ${where}; run a pipeline on it first (?schema= in --db picks the schema)`,
+    );
+  }
+  const { postgresMigrations } = await import('../store/postgres/index.js');
+  if (version < postgresMigrations.length) {
+    throw new CliError(
+      'SLUICE_SCHEMA_OUTDATED',
+      `${where} has schema version ${version}, older than this Sluice's ${postgresMigrations.length}; start a worker of this version on it to upgrade it first`,
+    );
+  }
+  // A newer schema is refused by the store's own migration check, untouched.
+  return createPostgresStore({ url, schema, poolSize: 2, notify: false });
 }
 
 function noDatabase(path: string): CliError {

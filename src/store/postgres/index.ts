@@ -11,3 +11,4 @@ export {
   type PostgresStoreOptions,
 } from './postgres-store.js';
 export * from './cache-index.js';
+export { copySqliteToPostgres, type CopyResult } from './copy-from-sqlite.js';
