@@ -37,6 +37,21 @@ describe('breakerRegistry.execute', () => {
     expect(clock.reads).toBe(3);
   });
 
+  it('keeps each service apart when calls alternate between services', async () => {
+    const { registry } = setup();
+    const names: string[] = [];
+    const seen = { images: 0, llm: 0 };
+    for (const service of ['images', 'llm', 'images', 'images', 'llm'] as const) {
+      await registry.execute(service, 'same-host', () => seen[service]++);
+    }
+    for (const service of registry.services()) {
+      const breaker = registry.get(service, 'same-host')!;
+      names.push(`${breaker.name}=${breaker.metrics().calls}`);
+    }
+    expect(names).toEqual(['images:same-host=3', 'llm:same-host=2']);
+    expect(seen).toEqual({ images: 3, llm: 2 });
+  });
+
   it('times the call from the lookup and opens, then rejects, like the breaker itself', async () => {
     const { clock, registry } = setup();
     for (let i = 0; i < 2; i++) {

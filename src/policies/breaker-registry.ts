@@ -60,6 +60,9 @@ const F = 'breakerRegistry';
 
 export class BreakerRegistry {
   readonly #services = new Map<string, KeyedRegistry<CircuitBreaker>>();
+  // The service of the last execute and its registry (services are never removed).
+  #lastService: string | undefined = undefined;
+  #lastRegistry: KeyedRegistry<CircuitBreaker> | undefined = undefined;
   readonly #settings: (service: string, key: string) => CircuitBreakerOptions;
   readonly #clock: Clock;
   readonly #maxKeys: number;
@@ -135,7 +138,13 @@ export class BreakerRegistry {
   ): Promise<T> {
     const clock = this.#clock;
     const now = clock.now();
-    const registry = this.#services.get(service) ?? this.#registry(service);
+    // Calls come in runs for one service (a client per service): skip the services Map then.
+    let registry = this.#lastRegistry;
+    if (service !== this.#lastService || registry === undefined) {
+      registry = this.#services.get(service) ?? this.#registry(service);
+      this.#lastService = service;
+      this.#lastRegistry = registry;
+    }
     return registry[lookupAt](key, now)[executeAt](fn, signal, clock, now);
   }
 
