@@ -6,12 +6,13 @@
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, it } from 'vitest';
 import { createSqliteStore } from '../src/store/index.js';
-import { describeSqlite } from '../src/testing/vitest/index.js';
+import { describePostgres, describeSqlite } from '../src/testing/vitest/index.js';
 
 /** The package's bin, as `npx sluice` runs it from a clone: sources through tsx, no build. */
 const bin = fileURLToPath(new URL('../bin/sluice.js', import.meta.url));
@@ -180,4 +181,43 @@ describeSqlite('sluice run, worker, resume', (sqlite) => {
     writeFileSync(gate, '');
     expect(await running.exited).toBe(0);
   });
+});
+
+describePostgres('sluice run and worker on PostgreSQL', (postgres) => {
+  it('seeds and works a run with --db postgres://, then two workers drain another run', async () => {
+    const db = `${postgres().url}${postgres().url.includes('?') ? '&' : '?'}schema=${postgres().schema}`;
+    const log = join(tmpdir(), `sluice-pg-run-${process.pid}.log`);
+    const { code, stdout, stderr } = await sluice(
+      ['run', pipelineFile, '--db', db, '--run-id', 'pg-run', '--concurrency', '4'],
+      { RUN_LOG: log, ITEMS: '30' },
+    );
+    expect(stderr).not.toMatch(/error/i);
+    expect(code).toBe(0);
+    expect(stdout).toContain('run pg-run: completed');
+    const { rows } = await postgres().pool.query<{ n: string }>(
+      `SELECT count(*) AS n FROM items WHERE run_id = 'pg-run' AND stage = 'note' AND state = 'completed'`,
+    );
+    expect(Number(rows[0]!.n)).toBe(30);
+    // A second run seeded by one process, worked by two workers at once: each item once.
+    const gate = join(tmpdir(), `sluice-pg-gate-${process.pid}`);
+    const seeding = start(['run', pipelineFile, '--db', db, '--run-id', 'pg-fleet'], {
+      GATE_FILE: gate,
+      RUN_LOG: `${log}.fleet`,
+      ITEMS: '40',
+    });
+    const workers = [0, 1].map(() =>
+      start(['worker', pipelineFile, '--db', db, '--run-id', 'pg-fleet', '--drain'], {
+        GATE_FILE: gate,
+        RUN_LOG: `${log}.fleet`,
+        ITEMS: '40',
+      }),
+    );
+    writeFileSync(gate, '');
+    expect(await seeding.exited).toBe(0);
+    for (const w of workers) expect(await w.exited).toBe(0);
+    const notes = readFileSync(`${log}.fleet`, 'utf8').trim().split('\n');
+    expect(notes).toHaveLength(40);
+    expect(new Set(notes).size).toBe(40);
+    for (const f of [log, `${log}.fleet`, gate]) rmSync(f, { force: true });
+  }, 120_000);
 });

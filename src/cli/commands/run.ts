@@ -5,6 +5,7 @@ import { dryRun, createServiceCaller } from '../../runtime/index.js';
 import { createSqliteStore, type Store } from '../../store/index.js';
 import { pino } from 'pino';
 import { printJson, type CliIo } from '../io.js';
+import { isPostgresUrl, splitPostgresUrl } from '../open-store.js';
 import { loadPipelineFile, pipelineExportHelp, withConcurrency } from '../pipeline-file.js';
 import { readConfigFile, resolveRunConfig, type RunConfig } from '../run-config.js';
 import { runSession } from '../run-session.js';
@@ -31,7 +32,7 @@ export function runFlags(command: Command): Command {
     .addOption(
       new Option(
         '--db <path>',
-        'SQLite file of the store (env SLUICE_DB; default .sluice/sluice.db)',
+        'SQLite file, or postgres://...[?schema=s] URL, of the store (env SLUICE_DB; default .sluice/sluice.db)',
       ),
     )
     .addOption(
@@ -101,7 +102,12 @@ export async function resolveConfig(flags: RunFlags, io: CliIo): Promise<RunConf
   );
 }
 
+/** Opens (creating and migrating) the run's store: a SQLite file, or a postgres:// URL. */
 export async function openRunStore(config: RunConfig): Promise<Store> {
+  if (isPostgresUrl(config.db)) {
+    const { createPostgresStore } = await import('../../store/postgres/index.js');
+    return createPostgresStore(splitPostgresUrl(config.db));
+  }
   mkdirSync(dirname(config.db), { recursive: true });
   return createSqliteStore({ path: config.db });
 }

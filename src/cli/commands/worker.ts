@@ -26,7 +26,8 @@ Exit codes: 0 stopped or drained, 1 some items dead, 2 bad usage or config, 130 
 
 Examples:
   sluice worker pipeline.ts --db .sluice/sluice.db --run-id news-2026-12-04
-  sluice worker pipeline.ts --drain --concurrency 4`,
+  sluice worker pipeline.ts --drain --concurrency 4
+  sluice worker pipeline.ts --db postgres://db.internal/sluice --run-id news-1   # one of a fleet`,
     )
     .action(
       async (file: string, flags: Parameters<typeof resolveConfig>[0] & { drain?: boolean }) => {
