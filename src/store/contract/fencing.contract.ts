@@ -108,6 +108,46 @@ export function fencingContract(ctx: ContractContext): void {
       expect((await store.getItem(twice!))?.output).toBe(1);
     });
 
+    it('applies outcomes naming one item in input order within a batch', async () => {
+      const store = ctx.store();
+      const runId = await ctx.newRun();
+      await store.seedItems(runId, 'fetch', items(3), 1_000);
+      const [a, b, c] = await claim(store, runId, 1_000);
+      const copyOfB = { ...b! };
+      // A checkpoint, then the completion of the same lease; a handmade copy of b's lease (not
+      // the store's own object) completing it after the store's own did; c released then retried.
+      const result = await store.commit(
+        [
+          { kind: 'checkpoint', lease: a!, state: { step: 1 } },
+          complete(b!, 'own'),
+          complete(a!, 'done'),
+          { kind: 'complete', lease: copyOfB, output: 'copy' },
+          { kind: 'release', lease: c! },
+          {
+            kind: 'retry',
+            lease: c!,
+            availableAt: 2_000,
+            error: 'e',
+            category: 'recoverable',
+            delayMs: 1,
+          },
+        ],
+        1_100,
+      );
+      expect(result.applied).toBe(4);
+      expect(result.fenced).toHaveLength(2);
+      expect(result.fenced[0]).toBe(copyOfB);
+      expect(result.fenced[1]).toBe(c);
+      expect(await store.getItem(a!)).toMatchObject({
+        state: 'completed',
+        output: 'done',
+        checkpoint: { step: 1 },
+      });
+      expect(await store.getItem(b!)).toMatchObject({ state: 'completed', output: 'own' });
+      expect(await store.getItem(c!)).toMatchObject({ state: 'pending', attempts: 0 });
+      expect(await store.retryHistory(c!)).toEqual([]);
+    });
+
     it('still accepts a commit after expiry while nobody has reclaimed the lease', async () => {
       const store = ctx.store();
       const runId = await ctx.newRun();
