@@ -214,6 +214,20 @@ describeSqlite('server: monitoring routes', (sqlite) => {
     expect(body.workers[0]?.pid).toBe(process.pid);
   });
 
+  it("lists the store's fleet registry when workers heartbeat into it", async () => {
+    const worker = {
+      id: 'box-2:4242:ab',
+      host: 'box-2',
+      pid: 4242,
+      runs: ['srv-run'],
+      status: 'running' as const,
+    };
+    await fixture.store.registerWorker(worker, Date.now());
+    const { body } = await get<{ source: string; workers: { id: string }[] }>('/workers');
+    expect(body).toMatchObject({ source: 'registry', workers: [expect.objectContaining(worker)] });
+    await fixture.store.deregisterWorker(worker.id);
+  });
+
   describe('live breakers', () => {
     it('lists every breaker with state, failure rate and last transition', async () => {
       const { body } = await get<{ breakers: Record<string, unknown>[] }>('/breakers');
